@@ -1,0 +1,59 @@
+"""What every source returns and raises. A source is a small class with one async `fetch`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Original:
+    """An original image as fetched from a source."""
+
+    data: bytes
+    content_type: str | None = None
+    etag: str | None = None  # a validator that changes when the bytes change
+    last_modified: float | None = None  # unix seconds
+    private: bool = False  # only served on a validly signed URL
+
+
+class SourceError(Exception):
+    """Base class. `str(err)` is safe to show a client: no keys, no internal addresses."""
+
+
+class NotFound(SourceError):
+    """No such original (HTTP 404)."""
+
+
+class BadPath(SourceError):
+    """The path is malformed or tries to leave the source (HTTP 400)."""
+
+
+class Forbidden(SourceError):
+    """The source refuses this target, e.g. an address the proxy may not reach (HTTP 403)."""
+
+
+class TooLarge(SourceError):
+    """The original is larger than the byte limit (HTTP 413)."""
+
+
+class Unreachable(SourceError):
+    """The source answered with an error or could not be reached (HTTP 502)."""
+
+
+class TimedOut(SourceError):
+    """The source did not answer in time (HTTP 504)."""
+
+
+class Source(Protocol):
+    name: str
+
+    def path_from_url(self, raw_path: str) -> str:
+        """Turn the still percent-encoded path after the source prefix into the path to fetch."""
+        ...
+
+    async def fetch(self, path: str) -> Original:
+        """Fetch an original, raising a SourceError subclass on failure."""
+        ...
+
+    async def close(self) -> None: ...

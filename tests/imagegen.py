@@ -1,0 +1,87 @@
+"""Deterministic test images, made here (no downloads)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+from PIL import Image, ImageDraw
+
+
+def photo(width: int = 800, height: int = 600, mode: str = "RGB") -> Image.Image:
+    """A photo-like picture: gradients and shapes, so resizing and encoding do real work."""
+    img = Image.linear_gradient("L").resize((width, height))
+    r = img
+    g = img.transpose(Image.Transpose.ROTATE_90).resize((width, height))
+    b = Image.radial_gradient("L").resize((width, height))
+    out = Image.merge("RGB", (r, g, b))
+    draw = ImageDraw.Draw(out)
+    for i in range(8):
+        x = (i * 97) % max(width - 40, 1)
+        y = (i * 53) % max(height - 40, 1)
+        draw.ellipse((x, y, x + width // 6, y + height // 6), fill=(255 - i * 30, i * 30, 128))
+    if mode != "RGB":
+        out = out.convert(mode)
+    return out
+
+
+def encode(img: Image.Image, fmt: str = "JPEG", **params) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, fmt, **params)
+    return buf.getvalue()
+
+
+def jpeg(width: int = 800, height: int = 600, quality: int = 90, **params) -> bytes:
+    return encode(photo(width, height), "JPEG", quality=quality, **params)
+
+
+def png_alpha(width: int = 400, height: int = 300) -> bytes:
+    img = photo(width, height).convert("RGBA")
+    alpha = Image.linear_gradient("L").resize((width, height))
+    img.putalpha(alpha)
+    return encode(img, "PNG")
+
+
+def jpeg_with_orientation(width: int = 400, height: int = 200, orientation: int = 6) -> bytes:
+    """A JPEG stored landscape whose EXIF says to show it rotated (6 = 90 degrees clockwise),
+    carrying a GPS tag that must never reach the output."""
+    img = photo(width, height)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "SignetCam"  # Make
+    gps = {1: "N", 2: (48.0, 51.0, 24.0), 3: "E", 4: (2.0, 21.0, 3.0)}
+    exif[0x8825] = gps
+    return encode(img, "JPEG", quality=90, exif=exif.tobytes())
+
+
+def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
+    """A tiny PNG whose header claims huge dimensions (a decompression bomb)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit grey
+    row = b"\x00" + b"\x00" * width
+    idat = zlib.compress(row * 4, 9)  # a few rows only; the header is what matters
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def truncated_jpeg(width: int = 800, height: int = 600) -> bytes:
+    data = jpeg(width, height)
+    return data[: len(data) // 3]
+
+
+def solid(width: int, height: int, color: tuple[int, ...], mode: str = "RGB") -> Image.Image:
+    return Image.new(mode, (width, height), color)
+
+
+def open_bytes(data: bytes) -> Image.Image:
+    img = Image.open(io.BytesIO(data))
+    img.load()
+    return img

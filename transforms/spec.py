@@ -51,8 +51,17 @@ class TransformSpec:
             if value == f.default or (f.name == "auto" and not value):
                 continue
             if isinstance(value, frozenset):
-                value = ",".join(sorted(value))
+                text = ",".join(sorted(value))
             elif isinstance(value, tuple):
-                value = ",".join(str(v) for v in value)
-            parts.append(f"{f.name}={value}")
+                text = ",".join(_number(v) for v in value)
+            else:
+                text = _number(value)
+            parts.append(f"{f.name}={text}")
         return "&".join(parts)
+
+
+def _number(value: object) -> str:
+    # Equal specs must give equal strings, and 300 == 300.0 as a field value.
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

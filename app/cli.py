@@ -1,0 +1,136 @@
+"""`signet serve` and `signet sign`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from app.settings import ConfigError, Settings, load_settings
+
+
+def _settings(config: str | None) -> Settings:
+    if config or os.environ.get("SIGNET_CONFIG"):
+        return load_settings(config)
+    from app.demo import demo_settings
+
+    return demo_settings()
+
+
+def _signer_for(settings: Settings, name: str | None):
+    """The scheme and signing key (the first listed) of one source."""
+    from app.keys import resolve_keys
+
+    names = [s.name for s in settings.sources]
+    name = name or settings.default_source_name()
+    if name is None:
+        raise ConfigError(f"--source: choose one of {', '.join(names)}")
+    if name not in names:
+        raise ConfigError(f"--source: no source is named {name!r}")
+    index = names.index(name)
+    cfg = settings.sources[index]
+    if not cfg.keys:
+        raise ConfigError(f"sources.{index}.keys: source {name!r} has no key to sign with")
+    return cfg, resolve_keys(cfg.keys[:1], index)[0]
+
+
+def sign_lines(
+    urls: Iterable[str], settings: Settings, source: str | None, expires_in: int | None
+) -> Iterable[str]:
+    """Sign each URL (a full URL, an absolute path, or a path relative to the source)."""
+    from app.signing import sign_url
+
+    cfg, key = _signer_for(settings, source)
+    expires = int(time.time()) + expires_in if expires_in is not None else None
+    for url in urls:
+        url = url.strip()
+        if not url:
+            continue
+        if "://" not in url and not url.startswith("/"):
+            url = f"/{cfg.name}/{url}"
+        yield sign_url(url, key, scheme=cfg.scheme, expires=expires)
+
+
+def demo_urls(base: str, settings: Settings) -> list[str]:
+    paths = [
+        "/demo/photo.jpg?w=300&h=300&fit=crop",
+        "/demo/photo.jpg?w=300&h=300&fit=crop&dpr=2",
+        "/demo/portrait.jpg?w=400&fm=webp",
+    ]
+    signed = list(sign_lines(paths[:2], settings, "demo", None))
+    signed += list(sign_lines(paths[2:], settings, "demo", 3600))
+    return [base + u for u in signed]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.runtime import Runtime
+
+    settings = _settings(args.config)
+    Runtime.build(settings)  # resolve keys now, so a bad config fails before serving
+    if settings.demo:
+        os.environ["SIGNET_DEMO"] = "1"
+        shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
+        print("Serving the bundled demo (source 'demo', a development key). Try:")
+        labels = ["300x300 thumbnail", "the same at dpr=2 (600x600)", "expires in an hour"]
+        for label, url in zip(labels, demo_urls(f"http://{shown}:{args.port}", settings)):
+            print(f"  {label}: {url}")
+        sys.stdout.flush()
+    else:
+        os.environ["SIGNET_CONFIG"] = str(Path(args.config or os.environ["SIGNET_CONFIG"]).resolve())
+    uvicorn.run(
+        "app.service:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        server_header=False,
+    )
+    return 0
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    settings = _settings(args.config)
+    urls: Iterable[str] = sys.stdin if args.urls == ["-"] else args.urls
+    for line in sign_lines(urls, settings, args.source, args.expires_in):
+        print(line, flush=False)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="signet", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve images (the bundled demo when no config is given)")
+    serve.add_argument("--config", help="TOML config file (default: $SIGNET_CONFIG)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1, help="processes (one per core is best)")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    sign = sub.add_parser("sign", help="print signed URLs; '-' reads one URL per line")
+    sign.add_argument("--config", help="TOML config file (default: $SIGNET_CONFIG, else the demo)")
+    sign.add_argument("--source", help="the source whose scheme and first key sign")
+    sign.add_argument("--expires-in", type=int, metavar="SECONDS", help="add an expiry")
+    sign.add_argument("urls", nargs="+", metavar="URL")
+    sign.set_defaults(func=cmd_sign)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as err:
+        print(f"signet: config error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Building answers: images with caching headers, and plain-text errors."""
+
+from __future__ import annotations
+
+import hashlib
+from email.utils import formatdate
+
+from starlette.responses import Response
+
+from app.errors import HTTPError
+
+ERROR_404_MAX_AGE = 60  # a short TTL so a CDN absorbs repeated misses without pinning them
+
+
+def error_response(err: HTTPError) -> Response:
+    cache = f"public, max-age={ERROR_404_MAX_AGE}" if err.status == 404 else "no-store"
+    headers = {"Cache-Control": cache, **err.headers}
+    return Response(err.message + "\n", err.status, headers=headers, media_type="text/plain")
+
+
+def make_etag(*parts: str) -> str:
+    return '"' + hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest() + '"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    tags = (t.strip().removeprefix("W/") for t in if_none_match.split(","))
+    return etag in tags
+
+
+def cache_control(ttl: int, seconds_left: int | None) -> str:
+    max_age = ttl if seconds_left is None else max(0, min(ttl, seconds_left))
+    return f"public, max-age={max_age}"
+
+
+def http_date(timestamp: float) -> str:
+    return formatdate(timestamp, usegmt=True)

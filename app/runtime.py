@@ -1,0 +1,70 @@
+"""What a worker process builds once from the settings: sources with their keys, limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.keys import resolve_keys
+from app.limiter import WorkLimiter
+from app.routing import Route, choose_source
+from app.settings import Settings, SourceConfigBase
+from sources.base import Source
+from sources.registry import create_source
+from transforms.spec import Limits
+
+
+@dataclass(frozen=True)
+class SourceRuntime:
+    config: SourceConfigBase
+    source: Source
+    keys: tuple[bytes, ...] = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    sources: dict[str, SourceRuntime]
+    domains: list[tuple[str, SourceRuntime]]
+    default: SourceRuntime | None
+    limits: Limits
+    limiter: WorkLimiter
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        """Resolve keys and create sources; raises ConfigError naming a bad key."""
+        lim = settings.limits
+        sources = {}
+        for index, cfg in enumerate(settings.sources):
+            source = create_source(
+                cfg.type,
+                cfg.name,
+                cfg.source_options(),
+                max_bytes=lim.max_source_bytes,
+                timeout=lim.source_timeout,
+            )
+            sources[cfg.name] = SourceRuntime(cfg, source, resolve_keys(cfg.keys, index))
+        domains = [(d, s) for s in sources.values() for d in s.config.domains]
+        default_name = settings.default_source_name()
+        return cls(
+            settings=settings,
+            sources=sources,
+            domains=domains,
+            default=sources[default_name] if default_name else None,
+            limits=Limits(
+                max_input_pixels=lim.max_input_pixels,
+                max_output_pixels=lim.max_output_pixels,
+                max_dpr=lim.max_dpr,
+            ),
+            limiter=WorkLimiter(lim.transform_workers, lim.max_queue),
+        )
+
+    def route(self, host: str, raw_path: str) -> Route[SourceRuntime] | None:
+        return choose_source(host, raw_path, self.sources, self.domains, self.default)
+
+    async def close(self) -> None:
+        for s in self.sources.values():
+            await s.source.close()

@@ -1,0 +1,148 @@
+"""The ASGI application: one handler for images, plus health checks."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from app.errors import HTTPError, from_source_error, from_transform_error
+from app.responses import cache_control, error_response, etag_matches, http_date, make_etag
+from app.runtime import Runtime, SourceRuntime
+from app.settings import Settings, load_settings
+from app.signing import Signature, verify_signature
+from sources.base import SourceError
+from transforms.errors import TransformError
+from transforms.formats import CONTENT_TYPES, choose_format, sniff
+from transforms.params import parse_params
+from transforms.pipeline import render
+from transforms.query import split_query
+
+log = logging.getLogger("signet")
+
+# Parameters that carry the signature, the expiry or the client library's name, not a transform.
+NOT_TRANSFORMS = frozenset({"s", "expires", "ixlib"})
+
+
+def _raw_path(request: Request) -> str:
+    raw = request.scope.get("raw_path")
+    return raw.decode("latin-1") if raw else quote(request.scope["path"])
+
+
+def _check_signature(src: SourceRuntime, raw_path: str, raw_query: bytes) -> Signature:
+    state = verify_signature(src.config.scheme, src.keys, raw_path.encode("latin-1"), raw_query)
+    if state is Signature.INVALID:
+        raise HTTPError(403, "invalid signature")
+    if state is Signature.ABSENT and src.config.secure:
+        raise HTTPError(403, "this URL must be signed")
+    return state
+
+
+def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | None:
+    """Seconds before the URL's `expires`, or None; raises the expiry answer once past it."""
+    values = [v for k, v in pairs if k == "expires"]
+    if not values:
+        return None
+    if len(values) > 1:
+        raise HTTPError(400, "expires: given more than once")
+    if not values[0].isascii() or not values[0].isdigit() or len(values[0]) > 12:
+        raise HTTPError(400, "expires: must be a time in unix seconds")
+    left = int(values[0]) - int(time.time())
+    if left <= 0:
+        raise HTTPError(src.config.expired_status, "this URL has expired")
+    return left
+
+
+async def serve_image(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    raw_path = _raw_path(request)
+    route = runtime.route(request.headers.get("host", ""), raw_path)
+    if route is None:
+        raise HTTPError(404, "no source serves this URL")
+    src = route.source
+    raw_query: bytes = request.scope.get("query_string", b"")
+    _check_signature(src, raw_path, raw_query)
+    try:
+        pairs = split_query(raw_query)
+        seconds_left = _seconds_left(src, pairs)
+        spec = parse_params(pairs, runtime.limits, NOT_TRANSFORMS)
+        path = src.source.path_from_url(route.rel_path)
+        original = await src.source.fetch(path)
+    except SourceError as err:
+        raise from_source_error(err) from None
+    except TransformError as err:
+        raise from_transform_error(err) from None
+
+    source_format = sniff(original.data)
+    fmt, negotiated = choose_format(spec, source_format, request.headers.get("accept", ""))
+    validator = original.etag or hashlib.blake2b(original.data, digest_size=16).hexdigest()
+    etag = make_etag(src.name, path, validator, spec.canonical(), fmt)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": cache_control(src.config.ttl, seconds_left),
+    }
+    if original.last_modified is not None:
+        headers["Last-Modified"] = http_date(original.last_modified)
+    if negotiated:
+        headers["Vary"] = "Accept"
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+
+    try:
+        rendered = await runtime.limiter.run(render, original.data, spec, fmt, runtime.limits)
+    except TransformError as err:
+        raise from_transform_error(err) from None
+    return Response(rendered.data, 200, headers=headers, media_type=CONTENT_TYPES[fmt])
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok\n", headers={"Cache-Control": "no-store"})
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPError)
+    return error_response(exc)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    # The traceback goes to our log only; the client learns nothing about internals.
+    log.exception("unexpected error on %s", request.url.path)
+    return error_response(HTTPError(500, "internal error"))
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the ASGI app. Raises ConfigError if a key cannot be resolved."""
+    runtime = Runtime.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        await runtime.close()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
+        ],
+        exception_handlers={HTTPError: _http_error, Exception: _unexpected},
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """Factory for uvicorn workers: config from `SIGNET_CONFIG`, or the demo."""
+    if os.environ.get("SIGNET_DEMO") == "1":
+        from app.demo import demo_settings
+
+        return create_app(demo_settings())
+    return create_app(load_settings())

@@ -1,0 +1,149 @@
+"""Configuration: a TOML file of sources and limits, overridden by `SIGNET_*` variables.
+
+Keys never live in the file: a source lists references (`env:NAME` or `file:PATH`)
+that are resolved at start-up by `app.keys`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class ConfigError(Exception):
+    """Invalid configuration; the message names the offending key and never a key's value."""
+
+
+class LimitsConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_source_bytes: int = Field(52_428_800, gt=0)
+    max_input_pixels: int = Field(100_000_000, gt=0)
+    max_output_pixels: int = Field(25_000_000, gt=0)
+    max_dpr: float = Field(5.0, ge=1, le=10)
+    transform_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, gt=0)
+    max_queue: int = Field(64, ge=0)  # requests waiting for a worker before 503
+    source_timeout: float = Field(10.0, gt=0)  # seconds
+
+
+class SourceConfigBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    domains: list[str] = []
+    secure: bool = False
+    scheme: Literal["hmac-sha256", "imgix"] = "hmac-sha256"
+    keys: list[str] = []
+    ttl: int = Field(31_536_000, ge=0)
+    expired_status: int = Field(404, ge=400, le=599)
+
+    @field_validator("keys")
+    @classmethod
+    def _keys_are_references(cls, keys: list[str]) -> list[str]:
+        for ref in keys:
+            if not ref.startswith(("env:", "file:")) or len(ref.split(":", 1)[1]) == 0:
+                # Never echo the value: it may be a key pasted inline by mistake.
+                raise ValueError("each key must be a reference, env:NAME or file:PATH")
+        return keys
+
+    @field_validator("domains")
+    @classmethod
+    def _lower_domains(cls, domains: list[str]) -> list[str]:
+        return [d.strip().lower() for d in domains]
+
+    @model_validator(mode="after")
+    def _secure_needs_keys(self) -> SourceConfigBase:
+        if self.secure and not self.keys:
+            raise ValueError("a secure source needs at least one key in `keys`")
+        return self
+
+    def source_options(self) -> dict[str, Any]:
+        """The options its source class takes (everything that is not common to all sources)."""
+        common = set(SourceConfigBase.model_fields)
+        return {k: v for k, v in self.model_dump().items() if k not in common and k != "type"}
+
+
+class FolderSourceConfig(SourceConfigBase):
+    type: Literal["folder"]
+    root: Path
+
+
+SourceConfig = Annotated[FolderSourceConfig, Field(discriminator="type")]
+
+
+class Settings(BaseSettings):
+    """Everything Signet is configured with. `load_settings` builds one."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SIGNET_", env_nested_delimiter="__", extra="forbid", toml_file=None
+    )
+
+    limits: LimitsConfig = LimitsConfig()
+    sources: list[SourceConfig] = []
+    default_source: str | None = None
+    demo: bool = False  # set by `signet serve` when it serves the bundled demo
+
+    @model_validator(mode="after")
+    def _sources_consistent(self) -> Settings:
+        names = [s.name for s in self.sources]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"sources: the name {name!r} is used twice")
+        if self.default_source is not None and self.default_source not in names:
+            raise ValueError(f"default_source: no source is named {self.default_source!r}")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Precedence: explicit arguments, then SIGNET_* variables, then the TOML file.
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    def default_source_name(self) -> str | None:
+        if self.default_source:
+            return self.default_source
+        return self.sources[0].name if len(self.sources) == 1 else None
+
+
+def _describe(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "config"
+        lines.append(f"{loc}: {e['msg']}")
+    return "; ".join(lines)
+
+
+def load_settings(config_path: str | os.PathLike[str] | None = None, **values: Any) -> Settings:
+    """Read the TOML file (the argument, else `SIGNET_CONFIG`), apply `SIGNET_*` overrides.
+
+    Raises ConfigError with a message that names the offending key.
+    """
+    path = config_path or os.environ.get("SIGNET_CONFIG") or None
+    if path is not None and not Path(path).is_file():
+        raise ConfigError(f"config: no such file: {path}")
+    loaded = type(
+        "LoadedSettings",
+        (Settings,),
+        {"model_config": SettingsConfigDict(**{**Settings.model_config, "toml_file": path})},
+    )
+    try:
+        return Settings.model_validate(loaded(**values).model_dump())
+    except ValidationError as err:
+        raise ConfigError(_describe(err)) from None
+    except ValueError as err:  # malformed TOML or environment JSON
+        raise ConfigError(f"config: {err}") from None

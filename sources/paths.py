@@ -1,0 +1,44 @@
+"""Turning the raw (percent-encoded) URL path into a safe relative path."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_to_bytes
+
+from sources.base import BadPath
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# An encoded slash or backslash would let one segment act as two after decoding.
+_ENCODED_SEPARATOR = re.compile(r"%(2[fF]|5[cC])")
+
+
+def decode_path(raw: str) -> str:
+    """Percent-decode a relative URL path and refuse anything that could leave the source.
+
+    Refused (BadPath): malformed escapes, invalid UTF-8, control characters and NUL,
+    backslashes, encoded separators (``%2f``, ``%5c``), and ``.``/``..`` segments
+    (plain or encoded). Returns a path without a leading slash.
+    """
+    if _BAD_ESCAPE.search(raw):
+        raise BadPath("the path has a malformed percent-escape")
+    if _ENCODED_SEPARATOR.search(raw):
+        raise BadPath("the path may not contain an encoded slash or backslash")
+    try:
+        path = unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadPath("the path is not valid UTF-8") from None
+    return check_relative(path)
+
+
+def check_relative(path: str) -> str:
+    """Refuse a decoded path that could leave the source; return it without a leading slash."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+        raise BadPath("the path contains a control character")
+    if "\\" in path:
+        raise BadPath("the path may not contain a backslash")
+    segments = [s for s in path.split("/") if s]
+    if any(s in (".", "..") for s in segments):
+        raise BadPath("the path may not contain . or .. segments")
+    if not segments:
+        raise BadPath("the path names no file")
+    return "/".join(segments)

@@ -1,0 +1,125 @@
+"""The command line: configuration errors, `signet sign`, and `signet serve` with the demo."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from app.signing import Signature, verify_signature
+from tests.conftest import MEDIA_KEY
+from tests.imagegen import open_bytes
+from tests.servers import free_socket
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def signet_cmd(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
+               timeout: float = 60) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNET_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=ROOT, env=full_env, input=stdin, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def test_sign_urls_and_stdin(config_file):
+    env = {"SIGNET_TEST_MEDIA_KEY": MEDIA_KEY}
+    out = signet_cmd("sign", "--config", str(config_file), "--source", "media",
+                     "/media/a.jpg?w=1", "b.jpg", env=env)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.split()
+    assert lines[1].startswith("/media/b.jpg?s=")
+    for line in lines:
+        parts = urlsplit(line)
+        assert verify_signature("hmac-sha256", [MEDIA_KEY.encode()], parts.path.encode(),
+                                parts.query.encode()) is Signature.VALID
+    many = "\n".join(f"/media/{i}.jpg?w=10" for i in range(250)) + "\n"
+    out = signet_cmd("sign", "--config", str(config_file), "--source", "media",
+                     "--expires-in", "60", "-", env=env, stdin=many)
+    assert out.returncode == 0, out.stderr
+    assert len(out.stdout.splitlines()) == 250
+    assert all("&expires=" in line and "&s=" in line for line in out.stdout.splitlines())
+
+
+def test_sign_with_the_imgix_scheme(config_file):
+    out = signet_cmd("sign", "--config", str(config_file), "--source", "ix",
+                     "/images/dog.jpg?h=300&mark=%2Flogo.png&mark-align=bottom%2Cright&w=300",
+                     env={"SIGNET_TEST_IMGIX_TOKEN": "test-token"})
+    assert out.stdout.strip().endswith("&s=2db210fd96cd8480b34cdbb6381deaba"), out.stderr
+
+
+@pytest.mark.parametrize(
+    "body,words",
+    [
+        ('[[sources]]\nname = "a"\ntype = "folder"\nroot = "/tmp"\nkeys = ["hunter2"]\n',
+         "sources.0.folder.keys"),
+        ('[[sources]]\nname = "a"\ntype = "folder"\n', "sources.0.folder.root"),
+        ('[[sources]]\nname = "a"\ntype = "ftp"\n', "sources.0"),
+        ('[limits]\nmax_source_bytes = "lots"\n', "limits.max_source_bytes"),
+        ('[limits]\nmax_sorce_bytes = 1\n', "limits.max_sorce_bytes"),
+        ('[[sources]]\nname = "a"\ntype = "folder"\nroot = "/tmp"\nsecure = true\n',
+         "sources.0.folder"),
+        ('[[sources]]\nname = "a"\ntype = "folder"\nroot = "/tmp"\nkeys = ["env:NOPE_NOT_SET"]\n',
+         "sources.0.keys.0"),
+        ('default_source = "zz"\n', "default_source"),
+        ("this is = not toml [", "config"),
+    ],
+)
+def test_bad_config_stops_startup_naming_the_key(tmp_path, body, words):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(body)
+    out = signet_cmd("serve", "--config", str(cfg), "--port", "1")
+    assert out.returncode == 2
+    assert "config error" in out.stderr and words in out.stderr, out.stderr
+    assert "hunter2" not in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_environment_overrides_the_file(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[limits]\nmax_source_bytes = 10\n')
+    out = signet_cmd("serve", "--config", str(cfg), "--port", "1",
+                     env={"SIGNET_LIMITS__MAX_SOURCE_BYTES": "oops"})
+    assert out.returncode == 2 and "limits.max_source_bytes" in out.stderr
+
+
+def test_serve_demo_prints_urls_that_work():
+    port = free_socket().getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNET_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        urls = []
+        deadline = time.monotonic() + 30
+        while len(urls) < 3 and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            urls += re.findall(r"http://\S+", line)
+        assert len(urls) == 3
+        expected = [(300, 300), (600, 600), (400, 533)]
+        for url, size in zip(urls, expected):
+            resp = None
+            while time.monotonic() < deadline:
+                try:
+                    resp = httpx.get(url)
+                    break
+                except httpx.ConnectError:
+                    time.sleep(0.1)
+            assert resp is not None and resp.status_code == 200, url
+            assert open_bytes(resp.content).size == size
+        assert "expires=" in urls[2]
+        tampered = urls[0].replace("w=300", "w=301")
+        assert httpx.get(tampered).status_code == 403
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -1,0 +1,55 @@
+"""The work limiter: bounded workers, bounded queue, 503 past it."""
+
+from __future__ import annotations
+
+import threading
+
+import anyio
+import pytest
+
+from app.errors import HTTPError
+from app.limiter import WorkLimiter
+
+
+def test_overload_answers_503_without_starting_the_work():
+    release = threading.Event()
+    started = []
+
+    def slow(i: int) -> int:
+        started.append(i)
+        release.wait(5)
+        return i
+
+    async def main():
+        limiter = WorkLimiter(workers=1, max_queue=1)
+        results, errors = [], []
+
+        async def one(i: int):
+            try:
+                results.append(await limiter.run(slow, i))
+            except HTTPError as err:
+                errors.append(err)
+
+        async with anyio.create_task_group() as tg:
+            for i in range(5):
+                tg.start_soon(one, i)
+            await anyio.sleep(0.2)
+            assert len(errors) == 3  # one running, one queued, the rest refused at once
+            release.set()
+        return results, errors
+
+    results, errors = anyio.run(main)
+    assert sorted(results) == [0, 1]
+    assert sorted(started) == [0, 1]
+    assert all(e.status == 503 and e.headers["Retry-After"] == "1" for e in errors)
+
+
+def test_worker_exceptions_propagate():
+    def boom() -> None:
+        raise ValueError("x")
+
+    async def main():
+        await WorkLimiter(1, 0).run(boom)
+
+    with pytest.raises(ValueError):
+        anyio.run(main)

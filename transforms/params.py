@@ -1,0 +1,235 @@
+"""The imgix dialect: decoded query pairs -> TransformSpec.
+
+Each parameter is one parser in PARAMETERS (key -> spec field + function), so
+adding a parameter is adding an entry, not a branch. A parser gets the raw
+value and the limits, returns the field's value, and raises Invalid with a
+message; parse_params turns that into a ParamError naming the key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, NamedTuple
+
+from transforms.errors import ParamError
+from transforms.spec import FITS, FORMATS, Limits, TransformSpec
+
+MAX_DIMENSION = 16384
+
+# Crop words in the order they are stored, so crop=left,top and crop=top,left
+# make the same spec (and the same cache key).
+CROP_WORDS = (
+    "focalpoint",
+    "entropy",
+    "faces",
+    "edges",
+    "top",
+    "bottom",
+    "left",
+    "right",
+    "center",
+)
+AUTO_WORDS = ("compress", "format")
+UNSUPPORTED_FORMATS = ("json", "blurhash", "mp4", "gif-loop", "jp2", "jxr", "png8", "png32", "webm")
+UNSUPPORTED_FITS = ("facearea", "fillmax", "clamp")
+# imgix's degree aliases for orient are EXIF values: 90 = 6, 180 = 3, 270 = 8.
+ORIENT_ALIASES = {90: 6, 180: 3, 270: 8}
+
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_INTEGER = re.compile(r"[0-9]{1,9}")
+_HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+
+
+class Invalid(Exception):
+    """A parser's complaint about a value; parse_params adds the key."""
+
+
+class Parameter(NamedTuple):
+    field: str
+    parse: Callable[[str, Limits], Any]
+
+
+def parse_params(
+    pairs: list[tuple[str, str]], limits: Limits, ignore: frozenset[str] = frozenset()
+) -> TransformSpec:
+    """Build a spec from decoded query pairs (see transforms.query.split_query).
+
+    Keys in `ignore` (signature, expiry, client-library markers) are skipped.
+    A repeated key is refused, except `auto`, whose values merge.
+    """
+    values: dict[str, Any] = {}
+    seen: set[str] = set()
+    for key, raw in pairs:
+        if key in ignore:
+            continue
+        param = PARAMETERS.get(key)
+        if param is None:
+            raise ParamError(key, "unknown parameter")
+        if key in seen and key != "auto":
+            raise ParamError(key, "given more than once")
+        try:
+            value = param.parse(raw, limits)
+        except Invalid as err:
+            raise ParamError(key, str(err)) from None
+        if key in seen:
+            value = values[param.field] | value
+        seen.add(key)
+        values[param.field] = value
+    spec = TransformSpec(**values)
+    if spec.w is None and spec.h is None and spec.dpr != 1.0:
+        # dpr only multiplies w and h; dropping it keeps one cache entry per result.
+        spec = replace(spec, dpr=1.0)
+    return spec
+
+
+def _decimal(value: str) -> float | None:
+    # A strict grammar: Python's float() also takes "nan", "1e9", "1_0" and spaces.
+    return float(value) if _DECIMAL.fullmatch(value) else None
+
+
+def _integer(value: str, low: int, high: int) -> int:
+    if _INTEGER.fullmatch(value) and low <= int(value) <= high:
+        return int(value)
+    raise Invalid(f"must be an integer from {low} to {high}")
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    if value in allowed:
+        return value
+    raise Invalid(f"must be one of {', '.join(allowed)}")
+
+
+def parse_dimension(value: str, limits: Limits) -> float:
+    number = _decimal(value)
+    if number is None or number <= 0:
+        raise Invalid("must be a number greater than 0")
+    if number < 1:
+        return number  # a fraction of the original
+    if number > MAX_DIMENSION:
+        raise Invalid(f"must be at most {MAX_DIMENSION}")
+    return float(round(number))
+
+
+def parse_dpr(value: str, limits: Limits) -> float:
+    number = _decimal(value)
+    if number is None or not 1 <= number <= limits.max_dpr:
+        raise Invalid(f"must be a number from 1 to {limits.max_dpr:g}")
+    return number
+
+
+def parse_fit(value: str, limits: Limits) -> str:
+    if value in UNSUPPORTED_FITS:
+        raise Invalid(f"{value} is not supported; expected one of {', '.join(FITS)}")
+    return _one_of(value, FITS)
+
+
+def parse_crop(value: str, limits: Limits) -> tuple[str, ...]:
+    words = set(value.split(","))
+    for word in words:
+        if word not in CROP_WORDS:
+            raise Invalid(f"unknown crop mode {word!r}; expected {', '.join(CROP_WORDS)}")
+    for a, b in (("top", "bottom"), ("left", "right")):
+        if a in words and b in words:
+            raise Invalid(f"{a} and {b} cannot be combined")
+    return tuple(word for word in CROP_WORDS if word in words)
+
+
+def parse_unit(value: str, limits: Limits) -> float:
+    number = _decimal(value)
+    if number is None or number > 1:
+        raise Invalid("must be a number from 0 to 1")
+    return number
+
+
+def parse_format(value: str, limits: Limits) -> str:
+    if value == "jpeg":
+        return "jpg"
+    if value in UNSUPPORTED_FORMATS:
+        raise Invalid(f"{value} is not supported; expected one of {', '.join(FORMATS)}")
+    return _one_of(value, FORMATS)
+
+
+def parse_quality(value: str, limits: Limits) -> int:
+    return _integer(value, 0, 100)
+
+
+def parse_auto(value: str, limits: Limits) -> frozenset[str]:
+    words = frozenset(value.split(","))
+    for word in sorted(words):
+        if word not in AUTO_WORDS:
+            raise Invalid(f"{word!r} is not supported; expected {', '.join(AUTO_WORDS)}")
+    return words
+
+
+def parse_colour(value: str, limits: Limits) -> tuple[int, int, int, int]:
+    """imgix colours put alpha FIRST: RGB, ARGB, RRGGBB, AARRGGBB -> (r, g, b, a)."""
+    match = _HEX_COLOUR.fullmatch(value)
+    if match is None:
+        raise Invalid("must be a hex colour of 3, 4, 6 or 8 digits (alpha first: ARGB)")
+    digits = match.group(1)
+    if len(digits) <= 4:
+        digits = "".join(d * 2 for d in digits)
+    if len(digits) == 6:
+        digits = "ff" + digits
+    a, r, g, b = (int(digits[i : i + 2], 16) for i in range(0, 8, 2))
+    return (r, g, b, a)
+
+
+def parse_rect(value: str, limits: Limits) -> tuple[int, int, int, int]:
+    parts = value.split(",")
+    if len(parts) == 4 and all(_INTEGER.fullmatch(p) for p in parts):
+        x, y, w, h = (int(p) for p in parts)
+        if w > 0 and h > 0:
+            return (x, y, w, h)
+    raise Invalid("must be x,y,w,h: integers, with w and h greater than 0")
+
+
+def parse_rotation(value: str, limits: Limits) -> int:
+    return _integer(value, 0, 359)
+
+
+def parse_flip(value: str, limits: Limits) -> str:
+    if value == "vh":
+        return "hv"
+    return _one_of(value, ("h", "v", "hv"))
+
+
+def parse_orient(value: str, limits: Limits) -> int:
+    if _INTEGER.fullmatch(value):
+        number = int(value)
+        if 1 <= number <= 8:
+            return number
+        if number in ORIENT_ALIASES:
+            return ORIENT_ALIASES[number]
+    raise Invalid("must be 1 to 8 (EXIF values), 90, 180 or 270")
+
+
+def parse_blur(value: str, limits: Limits) -> int:
+    return _integer(value, 0, 2000)
+
+
+def parse_sharp(value: str, limits: Limits) -> int:
+    return _integer(value, 0, 100)
+
+
+PARAMETERS: dict[str, Parameter] = {
+    "w": Parameter("w", parse_dimension),
+    "h": Parameter("h", parse_dimension),
+    "dpr": Parameter("dpr", parse_dpr),
+    "fit": Parameter("fit", parse_fit),
+    "crop": Parameter("crop", parse_crop),
+    "fp-x": Parameter("fp_x", parse_unit),
+    "fp-y": Parameter("fp_y", parse_unit),
+    "fm": Parameter("fm", parse_format),
+    "q": Parameter("q", parse_quality),
+    "auto": Parameter("auto", parse_auto),
+    "bg": Parameter("bg", parse_colour),
+    "rect": Parameter("rect", parse_rect),
+    "rot": Parameter("rot", parse_rotation),
+    "flip": Parameter("flip", parse_flip),
+    "orient": Parameter("orient", parse_orient),
+    "blur": Parameter("blur", parse_blur),
+    "sharp": Parameter("sharp", parse_sharp),
+}

@@ -85,3 +85,55 @@ def open_bytes(data: bytes) -> Image.Image:
     img = Image.open(io.BytesIO(data))
     img.load()
     return img
+
+
+def animated_gif(width: int = 120, height: int = 80, frames: int = 4) -> bytes:
+    """A small animation whose frames are solid red, green, blue, ... in turn."""
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)]
+    images = [solid(width, height, colours[i % len(colours)]) for i in range(frames)]
+    return encode(images[0], "GIF", save_all=True, append_images=images[1:], duration=100)
+
+
+def gif_bomb(width: int = 5000, height: int = 5000, frames: int = 10) -> bytes:
+    """A GIF of a few hundred bytes whose logical screen times its frame count is huge.
+
+    Every frame is a 1x1 image, so the file stays tiny; a decoder that composites
+    frames on the full screen would still pay width * height per frame.
+    """
+    screen = struct.pack("<HHBBB", width, height, 0x80, 0, 0)  # 2-entry global palette
+    palette = b"\x00\x00\x00\xff\xff\xff"
+    # One pixel of colour 0, LZW with a 2-bit minimum code size: clear, 0, end.
+    frame = b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
+    return b"GIF89a" + screen + palette + frame * frames + b"\x3b"
+
+
+def cmyk_jpeg(width: int = 200, height: int = 100) -> bytes:
+    return encode(photo(width, height).convert("CMYK"), "JPEG", quality=90)
+
+
+def grey16_png(width: int = 64, height: int = 64, value: int = 40000) -> bytes:
+    """A 16-bit greyscale PNG of one level (0-65535)."""
+    return encode(Image.new("I;16", (width, height), value), "PNG")
+
+
+def halves(
+    width: int,
+    height: int,
+    first: tuple[int, int, int],
+    second: tuple[int, int, int],
+    vertical: bool = True,
+) -> Image.Image:
+    """Two flat colours: top/bottom halves when `vertical`, else left/right."""
+    img = solid(width, height, first)
+    box = (0, height // 2, width, height) if vertical else (width // 2, 0, width, height)
+    img.paste(second, box)
+    return img
+
+
+def quadrants(width: int = 400, height: int = 400) -> Image.Image:
+    """Red, green / blue, white quadrants (top-left, top-right / bottom-left, bottom-right)."""
+    img = solid(width, height, (255, 0, 0))
+    img.paste((0, 255, 0), (width // 2, 0, width, height // 2))
+    img.paste((0, 0, 255), (0, height // 2, width // 2, height))
+    img.paste((255, 255, 255), (width // 2, height // 2, width, height))
+    return img

@@ -1,0 +1,49 @@
+"""The state one render carries from step to step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PIL import Image
+
+from transforms.geometry import Layout
+from transforms.spec import Limits, TransformSpec
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass
+class Context:
+    """Everything the steps share. Steps read and replace fields; nothing else does.
+
+    Coordinates: `stored_size` is the file's own pixel grid; `shown_size` the
+    grid after orientation, where rect and gravity are expressed. The decoded
+    image may be smaller than the shown grid (shrink-on-load), so `region` is
+    kept in the current image's pixels.
+    """
+
+    data: bytes
+    spec: TransformSpec
+    fmt: str
+    limits: Limits
+    img: Image.Image | None = None
+    stored_size: tuple[int, int] = (0, 0)
+    shown_size: tuple[int, int] = (0, 0)
+    orientation: int = 1
+    icc_profile: bytes | None = None
+    rect: tuple[int, int, int, int] = (0, 0, 0, 0)  # in shown pixels, clamped
+    layout: Layout | None = None
+    decode_size: tuple[int, int] | None = None
+    region: Box | None = None  # the rect in the current image's pixels
+    output: bytes = b""
+
+    @property
+    def image(self) -> Image.Image:
+        """The decoded image; steps after loading can rely on it."""
+        assert self.img is not None, "no image loaded yet"
+        return self.img
+
+    @property
+    def planned(self) -> Layout:
+        assert self.layout is not None, "layout not planned yet"
+        return self.layout

@@ -1,0 +1,90 @@
+"""Image formats: recognising an original, and choosing what to answer with."""
+
+from __future__ import annotations
+
+from transforms.spec import TransformSpec
+
+CONTENT_TYPES: dict[str, str] = {
+    "jpg": "image/jpeg",
+    "pjpg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "avif": "image/avif",
+    "gif": "image/gif",
+    "tiff": "image/tiff",
+    "bmp": "image/bmp",
+}
+
+# Formats a browser can show, so an original in one of them is answered in kind.
+WEB_FORMATS = frozenset({"jpg", "png", "gif", "webp", "avif"})
+ALPHA_FORMATS = frozenset({"png", "webp", "avif", "gif"})
+
+
+def sniff(data: bytes) -> str | None:
+    """The format named by the leading magic bytes, or None if not one we know."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[4:8] == b"ftyp" and _is_avif_ftyp(data):
+        return "avif"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if data[:2] == b"BM":
+        return "bmp"
+    return None
+
+
+def _is_avif_ftyp(data: bytes) -> bool:
+    # ISO-BMFF: the ftyp box lists a major brand and compatible brands; HEIC
+    # shares the container, so only the AVIF brands count.
+    size = int.from_bytes(data[:4], "big")
+    box = data[8 : max(size, 16)]
+    brands = {box[i : i + 4] for i in range(0, len(box) - 3, 4)}
+    return bool(brands & {b"avif", b"avis"})
+
+
+def accepts(accept: str, mime: str) -> bool:
+    """Whether an Accept header names `mime` explicitly with q > 0.
+
+    Wildcards do not count: every browser sends */*, and old ones cannot show AVIF.
+    """
+    for item in accept.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        if media.lower() != mime:
+            continue
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    return float(value) > 0
+                except ValueError:
+                    return False
+        return True
+    return False
+
+
+def choose_format(spec: TransformSpec, source_format: str | None, accept: str) -> tuple[str, bool]:
+    """(output format, negotiated). When negotiated, the answer must carry Vary: Accept.
+
+    `source_format` is what sniff() said about the original. Originals that
+    browsers cannot show (TIFF, BMP, unknown) become JPEG; render flattens any
+    alpha onto `bg` or white.
+    """
+    if spec.fm is not None:
+        fallback = spec.fm
+    elif source_format in WEB_FORMATS:
+        fallback = source_format
+    else:
+        fallback = "jpg"
+    if "format" not in spec.auto:
+        return fallback, False
+    if accepts(accept, "image/avif"):
+        return "avif", True
+    if accepts(accept, "image/webp"):
+        return "webp", True
+    return fallback, True

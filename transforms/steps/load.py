@@ -1,0 +1,109 @@
+"""Opening the original: every check the header allows, then a decode no bigger than needed."""
+
+from __future__ import annotations
+
+import io
+import struct
+
+from PIL import Image, JpegImagePlugin, UnidentifiedImageError
+
+from transforms.context import Context
+from transforms.errors import ImageError
+from transforms.modes import to_working_mode
+
+# Pillow's own bomb check raises its own exception type at its own threshold;
+# we check limits.max_input_pixels ourselves, before decoding, with a message
+# a client can read.
+Image.MAX_IMAGE_PIXELS = None
+
+# Only formats we mean to serve. Pillow can open many more (EPS runs
+# Ghostscript, for one), and an origin that fetches URLs should not.
+OPENABLE = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "TIFF", "BMP")
+
+# What Pillow's decoders raise on hostile or damaged input.
+DECODE_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    IndexError,
+    KeyError,
+    TypeError,
+    ZeroDivisionError,
+)
+
+EXIF_ORIENTATION = 0x0112
+
+
+def open_image(ctx: Context) -> None:
+    """Read the header: format, size, frame count, orientation. No pixels yet."""
+    try:
+        img = Image.open(io.BytesIO(ctx.data), formats=OPENABLE)
+    except UnidentifiedImageError:
+        raise ImageError("not a decodable image: the format is not recognised") from None
+    except DECODE_ERRORS:
+        raise ImageError("not a decodable image: the header is damaged") from None
+    width, height = img.size
+    limit = ctx.limits.max_input_pixels
+    if width * height > limit:
+        raise ImageError(f"image is {width} x {height}, over the limit of {limit} pixels")
+    _check_frames(img, limit)
+    ctx.img = img
+    ctx.stored_size = img.size
+    ctx.orientation = ctx.spec.orient or _exif_orientation(img)
+    ctx.icc_profile = img.info.get("icc_profile")
+
+
+def _check_frames(img: Image.Image, limit: int) -> None:
+    """Refuse animations whose frames together exceed the pixel limit (a GIF bomb).
+
+    Only the first frame is ever decoded, but the limit is about what the
+    original is. Pillow counts GIF frames by skipping through the data
+    blocks without decompressing them; WebP, APNG and AVIF state the count.
+    """
+    pixels = img.size[0] * img.size[1]
+    try:
+        if not getattr(img, "is_animated", False):
+            return
+        # is_animated looks one frame ahead only; a count needs a full scan.
+        frames = 2 if pixels * 2 > limit else img.n_frames
+    except DECODE_ERRORS:
+        raise ImageError("not a decodable image: the animation is damaged") from None
+    if frames * pixels > limit:
+        raise ImageError(
+            f"animated image has {frames} frames of {img.size[0]} x {img.size[1]}, "
+            f"over the limit of {limit} pixels in all"
+        )
+
+
+def _exif_orientation(img: Image.Image) -> int:
+    try:
+        if img.format == "PNG":
+            # Pillow's PNG getexif() decodes the whole image to look for an eXIf
+            # chunk after the pixels; the PNG spec puts it before, so read the
+            # header's only.
+            exif = Image.Image.getexif(img)
+        else:
+            exif = img.getexif()
+        value = exif.get(EXIF_ORIENTATION, 1)
+    except DECODE_ERRORS:
+        return 1  # a damaged EXIF block should not cost the picture
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def scale_on_load(ctx: Context) -> None:
+    """Decode the pixels; a JPEG decodes straight to a smaller size when that is enough.
+
+    ctx.decode_size is the smallest size the resize can work from
+    (geometry.decode_size_for); draft() picks the largest DCT scale (1/2,
+    1/4, 1/8) that stays at least that big.
+    """
+    img = ctx.image
+    if ctx.decode_size is not None and isinstance(img, JpegImagePlugin.JpegImageFile):
+        img.draft(img.mode, ctx.decode_size)
+    try:
+        img.load()
+    except DECODE_ERRORS:
+        raise ImageError("not a decodable image: the data is truncated or damaged") from None
+    ctx.img = to_working_mode(img, ctx.icc_profile)

@@ -1,0 +1,59 @@
+"""Scaling to the planned size: the fit mode's scale and the gravity crop, one resample."""
+
+from __future__ import annotations
+
+import math
+
+from PIL import Image
+
+from transforms.context import Box, Context
+from transforms.gravity import gravity_offset
+
+# resize() first shrinks by whole factors with reduce() (a fast box filter)
+# while the remaining scale is at least this, then finishes with Lanczos;
+# Pillow documents 3.0 as indistinguishable from a full Lanczos resample.
+REDUCING_GAP = 3.0
+# Float noise in box edges (a rect scaled by a draft factor) is not a pixel.
+EPSILON = 1e-6
+
+
+def resize(ctx: Context) -> None:
+    """Cut the kept box (rect, then gravity) out of the image and scale it to plan.resized."""
+    img = ctx.image
+    plan = ctx.planned
+    assert ctx.region is not None
+    rx0, ry0, rx1, ry1 = ctx.region
+    source = ctx.rect[2:]
+    fx, fy = (rx1 - rx0) / source[0], (ry1 - ry0) / source[1]
+
+    def sample(long_side: int) -> Image.Image:
+        ratio = long_side / max(rx1 - rx0, ry1 - ry0)
+        size = (max(1, round((rx1 - rx0) * ratio)), max(1, round((ry1 - ry0) * ratio)))
+        small = img.resize(size, Image.Resampling.BILINEAR, box=ctx.region, reducing_gap=2.0)
+        return small.convert("L")
+
+    ox, oy = gravity_offset(ctx.spec, source, plan.keep, sample)
+    box: Box = (
+        rx0 + ox * fx,
+        ry0 + oy * fy,
+        rx0 + (ox + plan.keep[0]) * fx,
+        ry0 + (oy + plan.keep[1]) * fy,
+    )
+    # Cut first: resizing with a box lets the filter read pixels outside it,
+    # and what a crop or rect leaves out must not bleed into the edges.
+    cut = (
+        math.floor(box[0] + EPSILON),
+        math.floor(box[1] + EPSILON),
+        math.ceil(box[2] - EPSILON),
+        math.ceil(box[3] - EPSILON),
+    )
+    if cut != (0, 0, img.width, img.height):
+        img = img.crop(cut)
+        box = (box[0] - cut[0], box[1] - cut[1], box[2] - cut[0], box[3] - cut[1])
+    if plan.resized != img.size or not _is_whole(box, img.size):
+        img = img.resize(plan.resized, Image.Resampling.LANCZOS, box=box, reducing_gap=REDUCING_GAP)
+    ctx.img = img
+
+
+def _is_whole(box: Box, size: tuple[int, int]) -> bool:
+    return all(abs(a - b) < EPSILON for a, b in zip(box, (0, 0, *size), strict=True))

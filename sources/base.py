@@ -47,6 +47,8 @@ class TimedOut(SourceError):
 
 class Source(Protocol):
     name: str
+    requires_signature: bool  # every URL must be signed, whatever the config says
+    cache_originals: bool  # worth keeping in the in-memory originals cache
 
     def path_from_url(self, raw_path: str) -> str:
         """Turn the still percent-encoded path after the source prefix into the path to fetch."""

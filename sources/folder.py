@@ -13,6 +13,8 @@ from sources.paths import check_relative, decode_path
 
 
 class FolderSource:
+    requires_signature = False
+    cache_originals = False  # a local read is as cheap as the cache, and never stale
     def __init__(
         self, name: str, *, root: str | os.PathLike[str], max_bytes: int, timeout: float
     ) -> None:

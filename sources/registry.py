@@ -6,9 +6,15 @@ from typing import Any
 
 from sources.base import Source
 from sources.folder import FolderSource
+from sources.s3 import S3Source
+from sources.web_folder import WebFolderSource
+from sources.web_proxy import WebProxySource
 
 SOURCE_TYPES: dict[str, type] = {
     "folder": FolderSource,
+    "s3": S3Source,
+    "web_folder": WebFolderSource,
+    "web_proxy": WebProxySource,
 }
 
 

@@ -1,0 +1,139 @@
+"""An S3 bucket (AWS, MinIO or any S3-compatible server): `/{source}/a/b.jpg` is `{prefix}a/b.jpg`.
+
+Credentials come from the standard AWS chain (environment, shared files, instance or task
+role), never from Signet's config. boto3 is synchronous, so every call runs in a worker
+thread; one client per source is shared by those threads (boto3 clients are thread-safe).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import time
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import boto3
+import botocore.exceptions as boto_errors
+from botocore.config import Config
+
+from sources.base import BadPath, NotFound, Original, TimedOut, TooLarge, Unreachable
+from sources.paths import decode_path
+
+_CHUNK = 256 * 1024
+_NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
+# A missing bucket or refused credentials are the operator's problem, not the client's:
+# answering 404 would hide a broken deployment behind CDN-cached "not found" pages.
+_REFUSED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "NoSuchBucket",
+        "InvalidToken",
+        "ExpiredToken",
+        "AllAccessDisabled",
+        "AccountProblem",
+    }
+)
+
+
+class S3Source:
+    requires_signature = False
+    cache_originals = True
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        bucket: str,
+        prefix: str = "",
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        max_bytes: int,
+        timeout: float,
+    ) -> None:
+        self.name = name
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        config = Config(
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            retries={"total_max_attempts": 2, "mode": "standard"},
+            max_pool_connections=32,
+            # S3-compatible servers on a plain host:port rarely have per-bucket DNS names.
+            s3={"addressing_style": "path"} if endpoint_url else None,
+        )
+        # A session of our own: boto3's default session is shared module state.
+        self._client = boto3.session.Session().client(
+            "s3", region_name=region, endpoint_url=endpoint_url, config=config
+        )
+
+    def path_from_url(self, raw_path: str) -> str:
+        return decode_path(raw_path)
+
+    def _read(self, path: str, deadline: float) -> Original:
+        response = self._client.get_object(Bucket=self.bucket, Key=self.prefix + path)
+        body = response["Body"]
+        try:
+            if response.get("ContentLength", 0) > self.max_bytes:
+                raise TooLarge(f"the original is over the limit of {self.max_bytes} bytes")
+            data = bytearray()
+            while chunk := body.read(_CHUNK):
+                data += chunk
+                if len(data) > self.max_bytes:  # the object changed since its headers
+                    raise TooLarge(f"the original is over the limit of {self.max_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise TimedOut("the source did not answer in time")
+        finally:
+            body.close()  # unread bytes are dropped with the connection, not downloaded
+        last_modified = response.get("LastModified")
+        return Original(
+            data=bytes(data),
+            content_type=response.get("ContentType") or mimetypes.guess_type(path)[0],
+            etag=response.get("ETag"),
+            last_modified=last_modified.timestamp() if last_modified else None,
+            private=response.get("Metadata", {}).get("private", "").lower() == "true",
+        )
+
+    async def fetch(self, path: str) -> Original:
+        try:
+            with anyio.fail_after(self.timeout):
+                # If the deadline passes, the thread is left to end on botocore's own
+                # timeouts; the client gets its answer now.
+                return await anyio.to_thread.run_sync(
+                    self._read, path, time.monotonic() + self.timeout, abandon_on_cancel=True
+                )
+        except TimeoutError:
+            raise TimedOut("the source did not answer in time") from None
+        except boto_errors.ClientError as err:
+            raise _client_error(err, path) from None
+        except (boto_errors.ConnectTimeoutError, boto_errors.ReadTimeoutError):
+            raise TimedOut("the source did not answer in time") from None
+        except (boto_errors.NoCredentialsError, boto_errors.PartialCredentialsError):
+            raise Unreachable("the source has no usable credentials") from None
+        except boto_errors.ParamValidationError:
+            raise BadPath("the path is not a valid object key") from None
+        except boto_errors.BotoCoreError:
+            # Their messages name endpoints and addresses; say only what happened.
+            raise Unreachable("the source could not be reached") from None
+
+    async def close(self) -> None:
+        self._client.close()
+
+
+def _client_error(err: boto_errors.ClientError, path: str) -> Exception:
+    error: dict[str, Any] = err.response.get("Error", {})
+    code = str(error.get("Code", ""))
+    status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if code in _REFUSED_CODES or status == 403:
+        return Unreachable("the source refused access to its storage")
+    if code in _NOT_FOUND_CODES or status == 404:
+        return NotFound(f"no such image: {path}")
+    if code in ("KeyTooLongError", "InvalidURI", "InvalidObjectName"):
+        return BadPath("the path is not a valid object key")
+    if code == "RequestTimeout":
+        return TimedOut("the source did not answer in time")
+    return Unreachable("the source failed")

@@ -77,11 +77,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
         print("Serving the bundled demo (source 'demo', a development key). Try:")
         labels = ["300x300 thumbnail", "the same at dpr=2 (600x600)", "expires in an hour"]
-        for label, url in zip(labels, demo_urls(f"http://{shown}:{args.port}", settings)):
+        urls = demo_urls(f"http://{shown}:{args.port}", settings)
+        for label, url in zip(labels, urls, strict=True):
             print(f"  {label}: {url}")
         sys.stdout.flush()
     else:
-        os.environ["SIGNET_CONFIG"] = str(Path(args.config or os.environ["SIGNET_CONFIG"]).resolve())
+        config = Path(args.config or os.environ["SIGNET_CONFIG"]).resolve()
+        os.environ["SIGNET_CONFIG"] = str(config)
     uvicorn.run(
         "app.service:create_app_from_env",
         factory=True,

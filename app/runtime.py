@@ -8,7 +8,8 @@ from app.keys import resolve_keys
 from app.limiter import WorkLimiter
 from app.routing import Route, choose_source
 from app.settings import Settings, SourceConfigBase
-from sources.base import Source
+from sources.base import Original, Source
+from sources.cache import OriginalsCache
 from sources.registry import create_source
 from transforms.spec import Limits
 
@@ -32,6 +33,7 @@ class Runtime:
     default: SourceRuntime | None
     limits: Limits
     limiter: WorkLimiter
+    originals: OriginalsCache
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -60,10 +62,17 @@ class Runtime:
                 max_dpr=lim.max_dpr,
             ),
             limiter=WorkLimiter(lim.transform_workers, lim.max_queue),
+            originals=OriginalsCache(lim.originals_cache_bytes, lim.originals_cache_ttl),
         )
 
     def route(self, host: str, raw_path: str) -> Route[SourceRuntime] | None:
         return choose_source(host, raw_path, self.sources, self.domains, self.default)
+
+    async def fetch(self, src: SourceRuntime, path: str) -> Original:
+        """Fetch an original, through the originals cache where the source is worth caching."""
+        if not src.source.cache_originals or self.originals.max_bytes == 0:
+            return await src.source.fetch(path)
+        return await self.originals.get_or_fetch((src.name, path), lambda: src.source.fetch(path))
 
     async def close(self) -> None:
         for s in self.sources.values():

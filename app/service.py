@@ -37,13 +37,19 @@ def _raw_path(request: Request) -> str:
     return raw.decode("latin-1") if raw else quote(request.scope["path"])
 
 
-def _check_signature(src: SourceRuntime, raw_path: str, raw_query: bytes) -> Signature:
+def _check_signature(src: SourceRuntime, raw_path: str, raw_query: bytes) -> bool:
+    """True for a valid signature, False for none where none is needed; else 403."""
     state = verify_signature(src.config.scheme, src.keys, raw_path.encode("latin-1"), raw_query)
     if state is Signature.INVALID:
         raise HTTPError(403, "invalid signature")
-    if state is Signature.ABSENT and src.config.secure:
+    if state is Signature.ABSENT and (src.config.secure or src.source.requires_signature):
         raise HTTPError(403, "this URL must be signed")
-    return state
+    return state is Signature.VALID
+
+
+def _refuse_private(signed: bool) -> None:
+    if not signed:
+        raise HTTPError(403, "this image is private: the URL must be signed")
 
 
 def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | None:
@@ -69,17 +75,21 @@ async def serve_image(request: Request) -> Response:
         raise HTTPError(404, "no source serves this URL")
     src = route.source
     raw_query: bytes = request.scope.get("query_string", b"")
-    _check_signature(src, raw_path, raw_query)
+    signed = _check_signature(src, raw_path, raw_query)
     try:
+        path = src.source.path_from_url(route.rel_path)
+        if src.config.is_private_path(path):
+            _refuse_private(signed)
         pairs = split_query(raw_query)
         seconds_left = _seconds_left(src, pairs)
         spec = parse_params(pairs, runtime.limits, NOT_TRANSFORMS)
-        path = src.source.path_from_url(route.rel_path)
-        original = await src.source.fetch(path)
+        original = await runtime.fetch(src, path)
     except SourceError as err:
         raise from_source_error(err) from None
     except TransformError as err:
         raise from_transform_error(err) from None
+    if original.private:
+        _refuse_private(signed)
 
     source_format = sniff(original.data)
     fmt, negotiated = choose_format(spec, source_format, request.headers.get("accept", ""))

@@ -6,6 +6,7 @@ that are resolved at start-up by `app.keys`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -33,6 +34,8 @@ class LimitsConfig(BaseModel):
     transform_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, gt=0)
     max_queue: int = Field(64, ge=0)  # requests waiting for a worker before 503
     source_timeout: float = Field(10.0, gt=0)  # seconds
+    originals_cache_bytes: int = Field(134_217_728, ge=0)  # per worker process; 0 turns it off
+    originals_cache_ttl: float = Field(300.0, ge=0)  # seconds
 
 
 class SourceConfigBase(BaseModel):
@@ -45,6 +48,7 @@ class SourceConfigBase(BaseModel):
     keys: list[str] = []
     ttl: int = Field(31_536_000, ge=0)
     expired_status: int = Field(404, ge=400, le=599)
+    private_prefixes: list[str] = []  # paths under these are served only on signed URLs
 
     @field_validator("keys")
     @classmethod
@@ -59,6 +63,9 @@ class SourceConfigBase(BaseModel):
     @classmethod
     def _lower_domains(cls, domains: list[str]) -> list[str]:
         return [d.strip().lower() for d in domains]
+
+    def is_private_path(self, path: str) -> bool:
+        return any(path.startswith(p.lstrip("/")) for p in self.private_prefixes)
 
     @model_validator(mode="after")
     def _secure_needs_keys(self) -> SourceConfigBase:
@@ -77,7 +84,43 @@ class FolderSourceConfig(SourceConfigBase):
     root: Path
 
 
-SourceConfig = Annotated[FolderSourceConfig, Field(discriminator="type")]
+class S3SourceConfig(SourceConfigBase):
+    type: Literal["s3"]
+    bucket: str = Field(min_length=1)
+    prefix: str = ""
+    region: str | None = None
+    endpoint_url: str | None = None  # for MinIO and other S3-compatible stores
+
+
+class WebFolderSourceConfig(SourceConfigBase):
+    type: Literal["web_folder"]
+    base_url: str = Field(pattern=r"^https?://[^?#]+$")
+
+
+class WebProxySourceConfig(SourceConfigBase):
+    type: Literal["web_proxy"]
+    allowed_hosts: list[str] = []  # host patterns; empty: any public host
+    allowed_networks: list[str] = []  # CIDRs opened explicitly (tests, intranets)
+    max_redirects: int = Field(3, ge=0, le=10)
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _cidrs(cls, networks: list[str]) -> list[str]:
+        for net in networks:
+            ipaddress.ip_network(net, strict=False)  # ValueError names the bad entry
+        return networks
+
+    @model_validator(mode="after")
+    def _needs_keys(self) -> WebProxySourceConfig:
+        if not self.keys:
+            raise ValueError("a web_proxy source always checks signatures: give it `keys`")
+        return self
+
+
+SourceConfig = Annotated[
+    FolderSourceConfig | S3SourceConfig | WebFolderSourceConfig | WebProxySourceConfig,
+    Field(discriminator="type"),
+]
 
 
 class Settings(BaseSettings):

@@ -107,7 +107,7 @@ def test_serve_demo_prints_urls_that_work():
             urls += re.findall(r"http://\S+", line)
         assert len(urls) == 3
         expected = [(300, 300), (600, 600), (400, 533)]
-        for url, size in zip(urls, expected):
+        for url, size in zip(urls, expected, strict=True):
             resp = None
             while time.monotonic() < deadline:
                 try:

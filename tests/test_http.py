@@ -7,7 +7,6 @@ import pytest
 
 from app.signing import sign_url
 from tests.conftest import MEDIA_KEY
-from tests.imagegen import open_bytes
 
 
 def signed(path: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sources import base as src
-from transforms.errors import ImageError, ParamError
+from transforms.errors import ParamError, TooSlow, TransformError
 
 
 class HTTPError(Exception):
@@ -33,5 +33,7 @@ def from_source_error(err: src.SourceError) -> HTTPError:
     return HTTPError(502, "the source failed")
 
 
-def from_transform_error(err: ParamError | ImageError) -> HTTPError:
+def from_transform_error(err: TransformError) -> HTTPError:
+    if isinstance(err, TooSlow):
+        return HTTPError(504, str(err))
     return HTTPError(400 if isinstance(err, ParamError) else 422, str(err))

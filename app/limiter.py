@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -14,18 +15,47 @@ T = TypeVar("T")
 
 
 class WorkLimiter:
-    def __init__(self, workers: int, max_queue: int) -> None:
+    def __init__(
+        self,
+        workers: int,
+        max_queue: int,
+        on_change: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.workers = workers
         self.max_queue = max_queue
         self._limiter = anyio.CapacityLimiter(workers)
         self.in_flight = 0  # running plus waiting
+        self.running = 0  # in a worker thread now
+        self._lock = threading.Lock()  # `running` changes in worker threads
+        # Told (running, waiting) on every change, from the loop or a worker thread: metrics.
+        self.on_change = on_change
+
+    @property
+    def waiting(self) -> int:
+        return max(0, self.in_flight - self.running)
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self.running, self.waiting)
 
     async def run(self, fn: Callable[..., T], *args: object) -> T:
         """Run `fn(*args)` in a worker thread; 503 at once when the queue is full."""
         if self.in_flight >= self.workers + self.max_queue:
             raise HTTPError(503, "overloaded, try again shortly", {"Retry-After": "1"})
         self.in_flight += 1
+        self._changed()
         try:
-            return await anyio.to_thread.run_sync(fn, *args, limiter=self._limiter)
+            return await anyio.to_thread.run_sync(self._counted, fn, args, limiter=self._limiter)
         finally:
             self.in_flight -= 1
+            self._changed()
+
+    def _counted(self, fn: Callable[..., T], args: tuple[object, ...]) -> T:
+        with self._lock:
+            self.running += 1
+        self._changed()
+        try:
+            return fn(*args)
+        finally:
+            with self._lock:
+                self.running -= 1

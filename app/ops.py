@@ -1,0 +1,57 @@
+"""What the service adds for operators: readiness and metrics routes, the request-counting
+middleware and the metrics listener. `create_app` takes all of it from here.
+
+These routes come before the image route and are never signed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from starlette.middleware import Middleware
+from starlette.routing import Route
+from starlette.types import Scope
+
+from app.health import readiness_endpoint
+from app.metrics import RequestMetrics, metrics_endpoint, metrics_listener, worker_exited
+from app.runtime import Runtime
+
+
+def ops_routes(runtime: Runtime) -> list[Route]:
+    routes = [Route("/readyz", readiness_endpoint(runtime), methods=["GET", "HEAD"])]
+    config = runtime.settings.metrics
+    if config.enabled and config.path and config.port is None:
+        routes.append(Route(config.path, metrics_endpoint(runtime.metrics), methods=["GET"]))
+    return routes
+
+
+def ops_middleware(runtime: Runtime) -> list[Middleware]:
+    config = runtime.settings.metrics
+    skip = {"/healthz", "/readyz"}
+    if config.path and config.port is None:
+        skip.add(config.path)
+
+    def source_of(scope: Scope) -> str:
+        host = ""
+        for name, value in scope.get("headers", ()):
+            if name == b"host":
+                host = value.decode("latin-1")
+                break
+        raw = scope.get("raw_path") or scope["path"].encode()
+        try:
+            route = runtime.route(host, raw.decode("latin-1"))
+        except Exception:  # a label is never worth failing the request it counts
+            return "none"
+        return route.source.name if route is not None else "none"
+
+    return [Middleware(RequestMetrics, runtime.metrics, source_of, frozenset(skip))]
+
+
+@contextlib.contextmanager
+def ops_lifespan(runtime: Runtime) -> Iterator[None]:
+    try:
+        with metrics_listener(runtime.settings.metrics, runtime.metrics):
+            yield
+    finally:
+        worker_exited()

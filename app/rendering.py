@@ -1,0 +1,52 @@
+"""Render an image, or take it from the result cache: the one call the service makes.
+
+Time limits, and what happens to work nobody waits for any more:
+- a request waits at most `limits.transform_timeout` seconds for its render (queue wait
+  included), then answers 504;
+- Python cannot kill a thread, so the render itself is bounded instead: by the pixel
+  limits, and by a check of the same deadline between pipeline steps (measured from when
+  the render starts), after which it stops at the next step;
+- a render whose requesters have all gone (timed out, or their clients disconnected,
+  which uvicorn does not turn into a cancellation) still runs to its end in its own task,
+  holding its worker slot, so the limiter keeps counting it and overload still answers 503
+  rather than piling up threads; its result goes to the cache for the retry.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from app.errors import HTTPError
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+
+async def render_cached(
+    runtime: Runtime, key: str, fn: Callable[..., Any], *args: object
+) -> tuple[bytes, str]:
+    """`fn(*args).data` through the result cache, in a worker thread under the limiter.
+
+    Returns the bytes and the `X-Signet-Cache` value (hit-memory, hit-disk, hit-s3, miss).
+    `key` is the response's ETag, which names everything the output depends on.
+    """
+    metrics = runtime.metrics
+
+    def timed() -> bytes:
+        started = time.perf_counter()
+        try:
+            return fn(*args).data
+        finally:
+            metrics.transforms.inc()
+            metrics.transform_seconds.observe(time.perf_counter() - started)
+
+    async def work() -> bytes:
+        return await runtime.limiter.run(timed)
+
+    timeout = runtime.settings.limits.transform_timeout
+    try:
+        return await runtime.results.get_or_render(key, work, timeout)
+    except TimeoutError:
+        raise HTTPError(504, "the image took too long to render") from None

@@ -1,0 +1,85 @@
+"""The shared tier of the result cache: an S3 bucket (or MinIO) that several hosts read and fill.
+
+Every method blocks (boto3): the result cache calls them in worker threads, under a short
+timeout, and any failure is a miss. A PUT is atomic in S3, and entries carry the same
+checksum as on disk (app.cache_format), so a damaged object is never served.
+
+Nothing here evicts: give the bucket (or the prefix) a lifecycle rule that expires objects
+after some days. Credentials come from the standard AWS chain, as for S3 sources.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import boto3
+import botocore.exceptions as boto_errors
+from botocore.config import Config
+
+from app.cache_format import entry_name, pack, unpack
+
+log = logging.getLogger("signet.cache")
+
+_MISSING = frozenset({"NoSuchKey", "NotFound", "404"})
+
+
+class S3Tier:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        timeout: float = 2.0,
+    ) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.timeout = timeout
+        config = Config(
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            # A cache that retries slowly is worse than a miss.
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            max_pool_connections=32,
+            s3={"addressing_style": "path"} if endpoint_url else None,
+        )
+        self._client = boto3.session.Session().client(
+            "s3", region_name=region, endpoint_url=endpoint_url, config=config
+        )
+
+    def _key(self, key: str) -> str:
+        return self.prefix + entry_name(key)
+
+    def read(self, key: str) -> bytes | None:
+        try:
+            response = self._client.get_object(Bucket=self.bucket, Key=self._key(key))
+            with response["Body"] as body:
+                blob = body.read()
+        except boto_errors.ClientError as err:
+            if str(err.response.get("Error", {}).get("Code", "")) not in _MISSING:
+                log.warning("S3 cache: read refused (%s)", _code(err))
+            return None
+        except (boto_errors.BotoCoreError, OSError) as err:
+            log.warning("S3 cache: read failed (%s)", type(err).__name__)
+            return None
+        body = unpack(blob)
+        if body is None:
+            log.warning("S3 cache: ignored a damaged entry")
+        return body
+
+    def write(self, key: str, data: bytes) -> None:
+        try:
+            self._client.put_object(Bucket=self.bucket, Key=self._key(key), Body=pack(data))
+        except boto_errors.ClientError as err:
+            log.warning("S3 cache: write refused (%s)", _code(err))
+        except (boto_errors.BotoCoreError, OSError) as err:
+            log.warning("S3 cache: write failed (%s)", type(err).__name__)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _code(err: boto_errors.ClientError) -> str:
+    # The code only: messages can name endpoints and accounts.
+    return str(err.response.get("Error", {}).get("Code", "unknown"))

@@ -1,0 +1,148 @@
+"""Random paths and query strings through the real server (hypothesis).
+
+Properties: nothing answers 500, and no image (2xx) or 304 leaves a secure source
+without a valid signature. Requests go out byte for byte over a plain socket, so the
+server sees exactly what hypothesis made, invalid UTF-8 and broken escapes included.
+"""
+
+from __future__ import annotations
+
+import socket
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from app.service import create_app
+from app.settings import load_settings
+from app.signing import sign_url
+from tests import imagegen
+from tests.servers import run_asgi
+
+KEY = "fuzz-media-key"
+TOKEN = "fuzz-imgix-token"
+SAFE = string.ascii_letters + string.digits + "-._~!$'()*+,;=:@/"
+PARAMS = ["w", "h", "dpr", "fit", "crop", "fm", "q", "auto", "rect", "rot", "flip", "bg",
+          "blur", "sharp", "orient", "fp-x", "fp-y", "mark", "mark-w", "txt", "txt-size",
+          "expires", "s", "ixlib", "tr", "ik-s", "ik-t", "preset"]
+TRICKY = ["%", "%2", "%zz", "%ff", "%00", "%2f", "%5c", "%2e%2e", "..", ".", "%C3%A9", "%e2%82",
+          "//", "#", "&", "=", "+", "%20", "\\", "tr:w-10", "é", "\x7f"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> str:
+    root: Path = tmp_path_factory.mktemp("fuzz")
+    (root / "photo.jpg").write_bytes(imagegen.jpeg(64, 48))
+    (root / "alpha.png").write_bytes(imagegen.png_alpha(40, 30))
+    (root / "sub").mkdir()
+    (root / "sub" / "photo.jpg").write_bytes(imagegen.jpeg(48, 64))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SIGNET_TEST_FUZZ_KEY", KEY)
+        mp.setenv("SIGNET_TEST_FUZZ_TOKEN", TOKEN)
+        config = load_settings(
+            None,
+            # small outputs keep signed examples cheap to render
+            limits={"max_output_pixels": 250_000, "transform_workers": 2},
+            default_source="media",
+            sources=[
+                {"name": "media", "type": "folder", "root": str(root), "secure": True,
+                 "keys": ["env:SIGNET_TEST_FUZZ_KEY"]},
+                {"name": "ix", "type": "folder", "root": str(root), "secure": True,
+                 "scheme": "imgix", "domains": ["ix.test"], "keys": ["env:SIGNET_TEST_FUZZ_TOKEN"]},
+            ],
+        )
+        with run_asgi(create_app(config)) as base:
+            yield base
+
+
+def send(base: str, target: bytes, host: bytes = b"127.0.0.1") -> tuple[int, bytes]:
+    """One GET with `target` sent as is; the status and the raw answer."""
+    addr, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((addr, int(port)), timeout=20) as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: " + host
+                     + b"\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status_line = answer.split(b"\r\n", 1)[0]
+    return int(status_line.split(b" ")[1]), answer
+
+
+text = st.text(alphabet=SAFE, max_size=12)
+raw_bytes = st.binary(min_size=1, max_size=3).map(
+    lambda b: bytes(c for c in b if c not in b" \r\n") or b"x"
+)
+chunk = st.one_of(text, st.sampled_from(TRICKY), raw_bytes.map(lambda b: b.decode("latin-1")))
+paths = st.one_of(
+    st.sampled_from(["/photo.jpg", "/media/photo.jpg", "/sub/photo.jpg", "/alpha.png", "/"]),
+    st.lists(chunk, max_size=6).map(lambda parts: "/" + "".join(parts)),
+    st.tuples(st.sampled_from(["/media/", "/ix/", "/tr:w-10/", "/media/tr:w-10/"]),
+              st.lists(chunk, max_size=4).map("".join)).map("".join),
+)
+values = st.one_of(
+    st.integers(-10, 100_000).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.lists(chunk, max_size=3).map("".join),
+    st.sampled_from(["0.5", "1e9", "nan", "inf", "-0", "w-100,h-100", "top,left", "crop",
+                     "webp", "format,compress", "0,0,10,10", "FFF", "9999999999"]),
+)
+pairs = st.tuples(st.one_of(st.sampled_from(PARAMS), text), values, st.booleans()).map(
+    lambda t: t[0] + ("=" + t[1] if t[2] else "")
+)
+queries = st.lists(pairs, max_size=8).map("&".join)
+plausible = st.lists(
+    st.one_of(
+        st.integers(1, 600).map(lambda v: f"w={v}"),
+        st.integers(1, 600).map(lambda v: f"h={v}"),
+        st.sampled_from(["1", "1.5", "2", "3"]).map(lambda v: f"dpr={v}"),
+        st.sampled_from(["clip", "max", "crop", "fill", "scale", "min"]).map(lambda v: f"fit={v}"),
+        st.sampled_from(["jpg", "pjpg", "png", "webp", "gif"]).map(lambda v: f"fm={v}"),
+        st.integers(0, 100).map(lambda v: f"q={v}"),
+        st.integers(0, 359).map(lambda v: f"rot={v}"),
+        st.sampled_from(["h", "v", "hv"]).map(lambda v: f"flip={v}"),
+        st.integers(0, 40).map(lambda v: f"blur={v}"),
+        st.sampled_from(["top,left", "bottom", "entropy", "focalpoint"]).map(lambda v: f"crop={v}"),
+        st.sampled_from(["format", "compress", "format,compress"]).map(lambda v: f"auto={v}"),
+        st.sampled_from(["FFF", "80FF0000", "00ff00"]).map(lambda v: f"bg={v}"),
+    ),
+    max_size=5,
+    unique_by=lambda p: p.split("=")[0],
+).map("&".join)
+hosts = st.sampled_from([b"127.0.0.1", b"ix.test", b"IX.TEST:80", b"", b"x" * 300, b"\xff.test"])
+
+
+def target_of(path: str, query: str) -> bytes:
+    raw = path.encode("latin-1", "replace") if path.isascii() else path.encode("utf-8")
+    return raw + (b"?" + query.encode("utf-8") if query else b"")
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(path=paths, query=queries, host=hosts)
+def test_unsigned_urls_never_get_an_image_or_a_500(server, path, query, host):
+    status, answer = send(server, target_of(path, query), host)
+    event(f"status {status}")  # --hypothesis-show-statistics shows what the examples reached
+    assert status < 500, answer[:300]
+    assert not (200 <= status < 300 or status == 304), answer[:300]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    path=st.sampled_from(["/photo.jpg", "/sub/photo.jpg", "/alpha.png", "/missing.jpg"]),
+    query=st.one_of(plausible, queries),
+    imgix=st.booleans(),
+)
+def test_signed_urls_never_get_a_500(server, path, query, imgix):
+    url = path + ("?" + query if query else "")
+    if not url.isascii() or any(c in url for c in " #\x7f"):
+        url = path  # the signer takes a URL as it will be sent
+    if imgix:
+        signed, host = sign_url(url, TOKEN, scheme="imgix"), b"ix.test"
+    else:
+        signed, host = sign_url("/media" + url, KEY), b"127.0.0.1"
+    status, answer = send(server, signed.encode(), host)
+    event(f"status {status}")
+    assert status < 500, answer[:300]
+    if status == 200:
+        assert b"\r\ncontent-type: image/" in answer.lower()

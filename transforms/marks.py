@@ -1,0 +1,188 @@
+"""Image watermarks: sizing a mark against the base image, and a cache of decoded, resized marks.
+
+The app fetches each mark's original (through the sources and their cache) and hands
+render() its bytes with a validator. Decoding and resizing a logo costs more than pasting
+it, and every thumbnail of a site carries the same logo at the same size, so the resized
+mark is kept, keyed by (path, validator, size): a new logo has a new validator and misses.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import NamedTuple
+
+from PIL import Image, ImageOps
+
+from transforms.errors import ParamError
+from transforms.placement import Position, place
+from transforms.spec import Limits, Overlay
+from transforms.steps.load import DECODE_ERRORS, OPENABLE
+
+# Per worker process. RGBA: a 300 x 90 logo is about 100 KB, so this holds hundreds.
+MARK_CACHE_BYTES = 32 * 1024 * 1024
+_SIZE_ENTRY_BYTES = 64  # what remembering a mark's natural size is counted as
+
+
+class MarkData(NamedTuple):
+    """A watermark's original as the app fetched it."""
+
+    data: bytes
+    validator: str  # changes when the bytes change; unique across sources
+
+
+class MarkCache:
+    """A thread-safe LRU bounded by bytes: renders run in a pool of worker threads."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[0]
+
+    def put(self, key: Hashable, value: object, cost: int) -> None:
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= old[1]
+            if cost > self.max_bytes:
+                return  # one huge mark would evict every logo
+            while self.size + cost > self.max_bytes:
+                _, (_, freed) = self._entries.popitem(last=False)
+                self.size -= freed
+            self._entries[key] = (value, cost)
+            self.size += cost
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = self.hits = self.misses = 0
+
+
+MARKS = MarkCache(MARK_CACHE_BYTES)
+
+
+def mark_layer(
+    overlay: Overlay, mark: MarkData, base: tuple[int, int], dpr: float, limits: Limits
+) -> tuple[Image.Image, Position]:
+    """The mark as an RGBA layer (faded by its alpha, tiled if asked) and where it goes.
+
+    The layer may be the cached image itself, shared by concurrent renders: read it,
+    never draw on it (fading and tiling work on copies).
+    """
+    natural_key = (overlay.path, mark.validator, "natural")
+    natural = MARKS.get(natural_key)
+    decoded = None
+    if natural is None:
+        decoded = _decode(mark.data, limits)
+        natural = decoded.size
+        MARKS.put(natural_key, natural, _SIZE_ENTRY_BYTES)
+    assert isinstance(natural, tuple)
+    size = mark_size(overlay, natural, base, dpr)
+    key = (overlay.path, mark.validator, size)
+    img = MARKS.get(key)
+    if img is None:
+        img = _resized(decoded or _decode(mark.data, limits), size)
+        MARKS.put(key, img, size[0] * size[1] * 4)
+    assert isinstance(img, Image.Image)
+    if overlay.alpha < 100:
+        img = _faded(img, overlay.alpha)
+    if overlay.tile:
+        return _tiled(img, base), (0, 0)
+    return img, place(img.size, base, overlay, dpr)
+
+
+def mark_size(
+    overlay: Overlay, natural: tuple[int, int], base: tuple[int, int], dpr: float
+) -> tuple[int, int]:
+    """The mark's size in output pixels, its shape kept, never larger than the base.
+
+    `w`/`h` are pixels (times dpr) or fractions of the base; with both, the mark fits
+    inside them. Else `scale` is a percent of the base's width. Else the mark's own
+    size counts as CSS pixels, so a dpr=2 output gets twice the pixels, same size on screen.
+    """
+    nw, nh = natural
+    if overlay.w is not None or overlay.h is not None:
+        scales = []
+        if overlay.w is not None:
+            scales.append(_pixels(overlay.w, base[0], dpr) / nw)
+        if overlay.h is not None:
+            scales.append(_pixels(overlay.h, base[1], dpr) / nh)
+        scale = min(scales)
+    elif overlay.scale is not None:
+        scale = base[0] * overlay.scale / 100 / nw
+    else:
+        scale = dpr
+    scale = min(scale, base[0] / nw, base[1] / nh)
+    return (max(1, round(nw * scale)), max(1, round(nh * scale)))
+
+
+def _pixels(value: float, base: int, dpr: float) -> float:
+    return value * base if value < 1 else value * dpr
+
+
+def _decode(data: bytes, limits: Limits) -> Image.Image:
+    """The mark upright, as RGBA. A mark that is not an image is a bad `mark` parameter."""
+    try:
+        img = Image.open(io.BytesIO(data), formats=OPENABLE)
+        width, height = img.size
+        if width * height > limits.max_input_pixels:
+            raise ParamError(
+                "mark",
+                f"the watermark is {width} x {height}, over the limit of "
+                f"{limits.max_input_pixels} pixels",
+            )
+        img.load()
+        img = ImageOps.exif_transpose(img)
+        return img.convert("RGBA")
+    except ParamError:
+        raise
+    except DECODE_ERRORS:  # UnidentifiedImageError is an OSError
+        raise ParamError("mark", "the watermark is not a decodable image") from None
+
+
+def _resized(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    if img.size == size:
+        return img
+    # Premultiplied, or the colour of transparent pixels would darken the logo's edges.
+    return (
+        img.convert("RGBa")
+        .resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        .convert("RGBA")
+    )
+
+
+def _faded(img: Image.Image, alpha: int) -> Image.Image:
+    faded = img.copy()
+    faded.putalpha(img.getchannel("A").point(lambda v: v * alpha // 100))
+    return faded
+
+
+def _tiled(tile: Image.Image, base: tuple[int, int]) -> Image.Image:
+    """The tile repeated edge to edge from the top-left corner over the whole base.
+
+    One row of tiles, then that row repeated down: a number of pastes that grows with
+    the sides, not the area, so a small mark on a large image stays cheap.
+    """
+    tw, th = tile.size
+    row = Image.new("RGBA", (base[0], th))
+    for x in range(0, base[0], tw):
+        row.paste(tile, (x, 0))
+    layer = Image.new("RGBA", base)
+    for y in range(0, base[1], th):
+        layer.paste(row, (0, y))
+    return layer

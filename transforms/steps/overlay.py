@@ -1,0 +1,53 @@
+"""Watermarks and texts, drawn over the finished picture in the order the spec lists them."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from transforms.context import Context
+from transforms.errors import ParamError
+from transforms.marks import mark_layer
+from transforms.placement import Position
+from transforms.text import text_layer
+
+# A coloured mark on a grey picture stays coloured.
+COLOUR_MODES = {"L": "RGB", "LA": "RGBA"}
+
+
+def draw_overlays(ctx: Context) -> None:
+    """Composite each overlay at the output's pixel density (sizes are CSS pixels times dpr).
+
+    Runs after the background step, so a mark over a JPEG's flattened transparency sits
+    on the white the viewer sees, and a mark over a transparent PNG keeps it transparent
+    around the mark.
+    """
+    if not ctx.spec.overlays:
+        return
+    img = ctx.image
+    if img.mode in COLOUR_MODES:
+        img = img.convert(COLOUR_MODES[img.mode])
+    dpr = ctx.spec.dpr
+    for overlay in ctx.spec.overlays:
+        if overlay.kind == "image":
+            mark = ctx.marks.get(overlay.path)
+            if mark is None:
+                raise ParamError("mark", f"the watermark {overlay.path} was not fetched")
+            layer, where = mark_layer(overlay, mark, img.size, dpr, ctx.limits)
+        else:
+            layer, where = text_layer(overlay, img.size, dpr)
+        composite(img, layer, where)
+    ctx.img = img
+
+
+def composite(base: Image.Image, layer: Image.Image, where: Position) -> None:
+    """Draw an RGBA layer over `base` (RGB or RGBA) in place; what falls outside is clipped."""
+    x, y = where
+    if x < 0 or y < 0:
+        layer = layer.crop((max(0, -x), max(0, -y), layer.width, layer.height))
+        x, y = max(0, x), max(0, y)
+    if x >= base.width or y >= base.height or layer.width == 0 or layer.height == 0:
+        return
+    if base.mode == "RGBA":
+        base.alpha_composite(layer, (x, y))
+    else:
+        base.paste(layer, (x, y), layer)

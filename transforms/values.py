@@ -1,0 +1,58 @@
+"""The value grammar every parameter parser shares: numbers, choices, colours.
+
+Both the core imgix parameters (transforms.params) and the overlay ones
+(transforms.params_overlay) build on these, so a value means the same thing
+whichever parameter it is given to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from transforms.spec import Limits
+
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_INTEGER = re.compile(r"[0-9]{1,9}")
+_HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+
+
+class Invalid(Exception):
+    """A parser's complaint about a value; parse_params adds the key."""
+
+
+class Parameter(NamedTuple):
+    field: str
+    parse: Callable[[str, Limits], Any]
+
+
+def _decimal(value: str) -> float | None:
+    # A strict grammar: Python's float() also takes "nan", "1e9", "1_0" and spaces.
+    return float(value) if _DECIMAL.fullmatch(value) else None
+
+
+def _integer(value: str, low: int, high: int) -> int:
+    if _INTEGER.fullmatch(value) and low <= int(value) <= high:
+        return int(value)
+    raise Invalid(f"must be an integer from {low} to {high}")
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    if value in allowed:
+        return value
+    raise Invalid(f"must be one of {', '.join(allowed)}")
+
+
+def parse_colour(value: str, limits: Limits) -> tuple[int, int, int, int]:
+    """imgix colours put alpha FIRST: RGB, ARGB, RRGGBB, AARRGGBB -> (r, g, b, a)."""
+    match = _HEX_COLOUR.fullmatch(value)
+    if match is None:
+        raise Invalid("must be a hex colour of 3, 4, 6 or 8 digits (alpha first: ARGB)")
+    digits = match.group(1)
+    if len(digits) <= 4:
+        digits = "".join(d * 2 for d in digits)
+    if len(digits) == 6:
+        digits = "ff" + digits
+    a, r, g, b = (int(digits[i : i + 2], 16) for i in range(0, 8, 2))
+    return (r, g, b, a)

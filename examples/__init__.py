@@ -1,0 +1,1 @@
+"""Example applications that use Signet the way a website would."""

@@ -1,0 +1,79 @@
+"""`python -m examples.gallery`: the gallery on :8000, beside Signet's demo on :8080.
+
+With `--signet-url` it uses a Signet that is already running (docker compose's cache
+on http://localhost:8080, say) instead of starting the demo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from app.demo import DEMO_KEY, DEMO_KEY_ENV
+from examples.gallery.app import GalleryConfig, create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_signet(host: str, port: int) -> subprocess.Popen[bytes]:
+    """`signet serve` with the bundled demo, once it answers its health check."""
+    env = {**os.environ, DEMO_KEY_ENV: os.environ.get(DEMO_KEY_ENV, DEMO_KEY)}
+    env.pop("SIGNET_CONFIG", None)  # the demo, whatever this shell is configured for
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--host", host, "--port", str(port)],
+        cwd=ROOT, env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"http://{host}:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit(f"gallery: Signet did not start on {host}:{port}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m examples.gallery", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--signet-url", help="a running Signet, as the browser reaches it")
+    parser.add_argument("--signet-port", type=int, default=8080, help="for the demo it starts")
+    parser.add_argument("--source", default="demo")
+    parser.add_argument("--scheme", default="hmac-sha256")
+    parser.add_argument("--key-env", default=DEMO_KEY_ENV,
+                        help="the variable holding the source's signing key")
+    args = parser.parse_args(argv)
+
+    signet = None
+    if args.signet_url is None:
+        signet = start_signet("127.0.0.1", args.signet_port)
+        args.signet_url = f"http://127.0.0.1:{args.signet_port}"
+    key = os.environ.get(args.key_env) or (DEMO_KEY if signet else None)
+    if not key:
+        parser.error(f"set {args.key_env} to the key of source {args.source!r}")
+    config = GalleryConfig(signet_url=args.signet_url.rstrip("/"), key=key.encode(),
+                           source=args.source, scheme=args.scheme)
+    shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"Gallery: http://{shown}:{args.port}/  (images from {config.signet_url})", flush=True)
+    try:
+        uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning")
+    finally:
+        if signet is not None:
+            signet.terminate()
+            signet.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""The gallery example in a real browser: Debian's headless Chromium, driven by Playwright.
+
+The gallery and Signet (the bundled demo) run on 127.0.0.1; the page is looked at as a
+visitor on a 2x screen would see it. The screenshot goes to test-artifacts/gallery.png.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from app.demo import DEMO_KEY, demo_settings, ensure_demo_images
+from app.service import create_app
+from app.signing import sign_url
+from examples.gallery.app import PHOTOS, GalleryConfig
+from examples.gallery.app import create_app as create_gallery
+from tests.servers import run_asgi
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps dialling Google's hosts, which
+# a closed network refuses; --no-sandbox because CI runs as root.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+WAIT_FOR_IMAGES = "Array.from(document.images).every(i => i.complete)"
+LOAD_IMAGE = """url => new Promise(done => {
+    const img = new Image();
+    img.onload = () => done(img.naturalWidth);
+    img.onerror = () => done(0);
+    img.src = url;
+})"""
+
+
+@pytest.fixture(scope="module")
+def gallery_url() -> Iterator[str]:
+    with run_asgi(create_app(demo_settings())) as signet:
+        config = GalleryConfig(signet_url=signet, key=DEMO_KEY.encode())
+        with run_asgi(create_gallery(config)) as gallery:
+            yield gallery
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run tests/setup_system.sh (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),  # a fresh profile every run
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            device_scale_factor=2, viewport={"width": 1200, "height": 560},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def open_gallery(browser, url: str):
+    """The page once every image has loaded or failed, and the answers it got."""
+    page = browser.new_page()
+    answers = {}
+    page.on("response", lambda r: answers.__setitem__(r.url, r))
+    page.goto(url)
+    page.wait_for_function(WAIT_FOR_IMAGES, timeout=15_000)
+    images = page.eval_on_selector_all(
+        "img", "els => els.map(i => ({src: i.currentSrc, width: i.naturalWidth}))")
+    return page, images, answers
+
+
+def without_mark(url: str) -> str:
+    """The same thumbnail without the watermark, signed as the backend would."""
+    parts = urlsplit(url)
+    query = "&".join(p for p in parts.query.split("&")
+                     if not p.startswith(("mark", "s=")))
+    return parts.scheme + "://" + parts.netloc + sign_url(f"{parts.path}?{query}", DEMO_KEY)
+
+
+def mean_difference(a: Image.Image, b: Image.Image, box: tuple[int, int, int, int]) -> float:
+    diff = ImageChops.difference(a.convert("RGB").crop(box), b.convert("RGB").crop(box))
+    return sum(ImageStat.Stat(diff).mean) / 3
+
+
+def test_free_user_sees_watermarked_2x_thumbnails_and_no_download(browser, gallery_url):
+    page, images, answers = open_gallery(browser, gallery_url + "/")
+    assert page.locator("#plan").inner_text() == "You are a free user"
+    assert len(images) == len(PHOTOS)
+    for image in images:
+        # naturalWidth is density-corrected: the 2x candidate's 600 pixels count as 300.
+        assert image["width"] == 300, image
+        assert "dpr=2" in image["src"]  # srcset's 2x candidate, on a 2x screen
+        answer = answers[image["src"]]
+        assert answer.status == 200
+        assert Image.open(io.BytesIO(answer.body())).size == (600, 600)
+    assert page.locator("a.download").count() == 0
+
+    # The bytes the browser got carry the mark in the bottom-right corner: against the
+    # same thumbnail without it, that corner differs and the opposite one does not.
+    src = images[0]["src"]
+    answer = answers[src]
+    marked = Image.open(io.BytesIO(answer.body()))
+    accept = answer.request.all_headers()["accept"]  # the same format, negotiated alike
+    plain = httpx.get(without_mark(src), headers={"Accept": accept}, trust_env=False)
+    assert plain.status_code == 200
+    assert plain.headers["content-type"] == answer.headers["content-type"]
+    unmarked = Image.open(io.BytesIO(plain.content))
+    assert marked.size == unmarked.size == (600, 600)
+    assert mean_difference(marked, unmarked, (400, 520, 590, 590)) > 20
+    assert mean_difference(marked, unmarked, (0, 0, 200, 200)) < 3
+
+    # A visitor who edits the URL (a smaller mark, or none) gets nothing.
+    for tampered in (src.replace("mark-w=0.45", "mark-w=0.01"), without_mark(src)[:-64] + "0" * 64):
+        with page.expect_response(tampered) as refused:
+            assert page.evaluate(LOAD_IMAGE, tampered) == 0
+        assert refused.value.status == 403
+    page.close()
+
+
+def test_paid_user_gets_an_hour_long_link_to_the_original(browser, gallery_url):
+    page, _, _ = open_gallery(browser, gallery_url + "/")
+    page.click("#toggle")
+    page.wait_for_url(re.compile(r"plan=paid"))
+    page.wait_for_function(WAIT_FOR_IMAGES, timeout=15_000)
+    assert page.locator("#plan").inner_text() == "You are a paid user"
+    links = page.eval_on_selector_all("a.download", "els => els.map(a => a.href)")
+    assert len(links) == len(PHOTOS)
+    for photo, link in zip(PHOTOS, links, strict=True):
+        expires = int(parse_qs(urlsplit(link).query)["expires"][0])
+        assert 3590 <= expires - time.time() <= 3600
+        answer = page.request.get(link)
+        assert answer.status == 200
+        with Image.open(ensure_demo_images() / photo.path) as original:
+            assert Image.open(io.BytesIO(answer.body())).size == original.size
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "gallery.png"), full_page=True)
+    page.close()

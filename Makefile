@@ -22,6 +22,7 @@ run: $(VENV)/.runtime
 	$(VENV)/bin/signet serve --port $(PORT)
 
 test: $(VENV)/.dev
+	sh tests/setup_system.sh  # Chromium and nginx, which the tests drive (apt, once)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -30,3 +31,13 @@ lint: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# `make bench BENCH_ARGS="--quick"`: Signet vs thumbor vs the Pillow limit (see bench/README.md).
+.PHONY: bench
+bench: $(VENV)/.runtime
+	$(PY) -m bench $(BENCH_ARGS)
+
+# `make gallery`: the stock-photo gallery example on :8000, beside Signet's demo on :8080.
+.PHONY: gallery
+gallery: $(VENV)/.runtime
+	$(PY) -m examples.gallery

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -42,6 +43,7 @@ def sign_lines(
 ) -> Iterable[str]:
     """Sign each URL (a full URL, an absolute path, or a path relative to the source)."""
     from app.signing import sign_url
+    from app.signing_imagekit import endpoint_path_for
 
     cfg, key = _signer_for(settings, source)
     expires = int(time.time()) + expires_in if expires_in is not None else None
@@ -51,7 +53,9 @@ def sign_lines(
             continue
         if "://" not in url and not url.startswith("/"):
             url = f"/{cfg.name}/{url}"
-        yield sign_url(url, key, scheme=cfg.scheme, expires=expires)
+        # ImageKit signs relative to the endpoint: the source's prefix unless reached by domain.
+        endpoint = endpoint_path_for(url, cfg.name, cfg.domains)
+        yield sign_url(url, key, scheme=cfg.scheme, expires=expires, endpoint_path=endpoint)
 
 
 def demo_urls(base: str, settings: Settings) -> list[str]:
@@ -59,10 +63,38 @@ def demo_urls(base: str, settings: Settings) -> list[str]:
         "/demo/photo.jpg?w=300&h=300&fit=crop",
         "/demo/photo.jpg?w=300&h=300&fit=crop&dpr=2",
         "/demo/portrait.jpg?w=400&fm=webp",
+        "/demo/photo.jpg?preset=thumb",
     ]
     signed = list(sign_lines(paths[:2], settings, "demo", None))
-    signed += list(sign_lines(paths[2:], settings, "demo", 3600))
+    signed += list(sign_lines(paths[2:3], settings, "demo", 3600))
+    signed += list(sign_lines(paths[3:], settings, "demo", None))
     return [base + u for u in signed]
+
+
+def usable_cpus(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """CPUs this process may use: its affinity mask, capped by a cgroup v2 CPU quota.
+
+    os.cpu_count() counts the host's CPUs: in a container limited to 2 CPUs on a
+    64-core node it would start 64 workers, each with its own caches.
+    """
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    count = count or 1
+    try:
+        quota, period = cpu_max.read_text().split()
+        if quota != "max":
+            count = min(count, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota here
+    return max(count, 1)
+
+
+def workers_arg(value: str) -> int:
+    """`--workers`: a number of processes, or `auto` for one per usable CPU."""
+    if value == "auto":
+        return usable_cpus()
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of at least 1, or 'auto'")
+    return int(value)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -76,7 +108,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["SIGNET_DEMO"] = "1"
         shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
         print("Serving the bundled demo (source 'demo', a development key). Try:")
-        labels = ["300x300 thumbnail", "the same at dpr=2 (600x600)", "expires in an hour"]
+        labels = [
+            "300x300 thumbnail",
+            "the same at dpr=2 (600x600)",
+            "expires in an hour",
+            "preset thumb: 300x300 with the logo",
+        ]
         urls = demo_urls(f"http://{shown}:{args.port}", settings)
         for label, url in zip(labels, urls, strict=True):
             print(f"  {label}: {url}")
@@ -84,6 +121,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         config = Path(args.config or os.environ["SIGNET_CONFIG"]).resolve()
         os.environ["SIGNET_CONFIG"] = str(config)
+    if args.workers > 1:
+        from app.metrics import prepare_multiprocess
+
+        prepare_multiprocess()  # so that /metrics adds up every worker's numbers
     uvicorn.run(
         "app.service:create_app_from_env",
         factory=True,
@@ -112,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help="TOML config file (default: $SIGNET_CONFIG)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--workers", type=int, default=1, help="processes (one per core is best)")
+    serve.add_argument("--workers", type=workers_arg, default=1, metavar="N|auto",
+                       help="processes (one per core is best; auto: one per usable CPU)")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=cmd_serve)
 

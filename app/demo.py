@@ -15,7 +15,9 @@ from app.settings import FolderSourceConfig, Settings, load_settings
 
 DEMO_KEY_ENV = "SIGNET_DEMO_KEY"
 DEMO_KEY = "signet-demo-key-not-secret"
-DEMO_VERSION = "1"
+DEMO_VERSION = "2"  # bump when the pictures change: a new folder is drawn
+# A listing thumbnail with the site's logo in a corner: `?preset=thumb`.
+DEMO_PRESETS = {"thumb": "w=300&h=300&fit=crop&mark=/logo.png&mark-scale=30"}
 
 
 def demo_dir() -> Path:
@@ -60,6 +62,7 @@ def ensure_demo_images() -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     _landscape(1600, 1067, (255, 210, 90)).save(folder / "photo.jpg", quality=90)
     _landscape(1200, 1600, (255, 120, 80)).save(folder / "portrait.jpg", quality=90)
+    _landscape(1400, 1400, (250, 250, 235)).save(folder / "square.jpg", quality=90)
     _logo(400, 120).save(folder / "logo.png")
     return folder
 
@@ -73,5 +76,6 @@ def demo_settings() -> Settings:
         root=ensure_demo_images(),
         secure=True,
         keys=[f"env:{DEMO_KEY_ENV}"],
+        presets=DEMO_PRESETS,
     )
     return load_settings(None, sources=[source.model_dump()], demo=True)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import anyio
+
 from app.keys import resolve_keys
 from app.limiter import WorkLimiter
+from app.metrics import Metrics
+from app.presets import check_presets
+from app.result_cache import ResultCache
 from app.routing import Route, choose_source
 from app.settings import Settings, SourceConfigBase
-from sources.base import Original, Source
+from sources.base import Original, Source, TimedOut
 from sources.cache import OriginalsCache
 from sources.registry import create_source
 from transforms.spec import Limits
+
+FETCH_MARGIN = 1.0  # seconds past source_timeout before the app gives up on a fetch
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,8 @@ class Runtime:
     limits: Limits
     limiter: WorkLimiter
     originals: OriginalsCache
+    metrics: Metrics
+    results: ResultCache
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -49,8 +58,10 @@ class Runtime:
                 timeout=lim.source_timeout,
             )
             sources[cfg.name] = SourceRuntime(cfg, source, resolve_keys(cfg.keys, index))
+            check_presets(cfg, index, Limits(max_dpr=lim.max_dpr))  # dpr: all parsing reads
         domains = [(d, s) for s in sources.values() for d in s.config.domains]
         default_name = settings.default_source_name()
+        metrics = Metrics()
         return cls(
             settings=settings,
             sources=sources,
@@ -60,20 +71,35 @@ class Runtime:
                 max_input_pixels=lim.max_input_pixels,
                 max_output_pixels=lim.max_output_pixels,
                 max_dpr=lim.max_dpr,
+                max_seconds=lim.transform_timeout,
             ),
-            limiter=WorkLimiter(lim.transform_workers, lim.max_queue),
+            limiter=WorkLimiter(lim.transform_workers, lim.max_queue, metrics.observe_limiter),
             originals=OriginalsCache(lim.originals_cache_bytes, lim.originals_cache_ttl),
+            metrics=metrics,
+            results=ResultCache.from_config(settings.cache, metrics),
         )
 
     def route(self, host: str, raw_path: str) -> Route[SourceRuntime] | None:
         return choose_source(host, raw_path, self.sources, self.domains, self.default)
 
     async def fetch(self, src: SourceRuntime, path: str) -> Original:
-        """Fetch an original, through the originals cache where the source is worth caching."""
+        """Fetch an original, through the originals cache where the source is worth caching.
+
+        Each source bounds its own fetch by `source_timeout`; this bounds the whole, a little
+        later, for a source that fails to (a remote source's own 504 comes first).
+        """
+        try:
+            with anyio.fail_after(self.settings.limits.source_timeout + FETCH_MARGIN):
+                return await self._fetch(src, path)
+        except TimeoutError:
+            raise TimedOut("the source did not answer in time") from None
+
+    async def _fetch(self, src: SourceRuntime, path: str) -> Original:
         if not src.source.cache_originals or self.originals.max_bytes == 0:
             return await src.source.fetch(path)
         return await self.originals.get_or_fetch((src.name, path), lambda: src.source.fetch(path))
 
     async def close(self) -> None:
+        await self.results.close()
         for s in self.sources.values():
             await s.source.close()

@@ -15,21 +15,31 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.errors import HTTPError, from_source_error, from_transform_error
+from app.ops import ops_lifespan, ops_middleware, ops_routes
+from app.overlays import MarkRequest, fetch_marks, with_marks
+from app.presets import apply_preset
+from app.referer import add_referer_vary, check_referer
+from app.rendering import render_cached
 from app.responses import cache_control, error_response, etag_matches, http_date, make_etag
 from app.runtime import Runtime, SourceRuntime
 from app.settings import Settings, load_settings
 from app.signing import Signature, verify_signature
+from app.signing_imagekit import EXPIRY_PARAM, SIGNATURE_PARAM
 from sources.base import SourceError
 from transforms.errors import TransformError
 from transforms.formats import CONTENT_TYPES, choose_format, sniff
 from transforms.params import parse_params
+from transforms.params_imagekit import parse_imagekit, split_path_transforms
 from transforms.pipeline import render
 from transforms.query import split_query
+from transforms.spec import Limits, TransformSpec
 
 log = logging.getLogger("signet")
 
 # Parameters that carry the signature, the expiry or the client library's name, not a transform.
 NOT_TRANSFORMS = frozenset({"s", "expires", "ixlib"})
+# An imagekit source signs with ik-s and expires with ik-t; there `s` and `expires` mean nothing.
+IMAGEKIT_NOT_TRANSFORMS = (NOT_TRANSFORMS - {"s", "expires"}) | {SIGNATURE_PARAM, EXPIRY_PARAM}
 
 
 def _raw_path(request: Request) -> str:
@@ -53,18 +63,28 @@ def _refuse_private(signed: bool) -> None:
 
 
 def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | None:
-    """Seconds before the URL's `expires`, or None; raises the expiry answer once past it."""
-    values = [v for k, v in pairs if k == "expires"]
+    """Seconds before the URL's `expires` (`ik-t`), or None; raises the expiry answer past it."""
+    name = EXPIRY_PARAM if src.config.scheme == "imagekit" else "expires"
+    values = [v for k, v in pairs if k == name]
     if not values:
         return None
     if len(values) > 1:
-        raise HTTPError(400, "expires: given more than once")
+        raise HTTPError(400, f"{name}: given more than once")
     if not values[0].isascii() or not values[0].isdigit() or len(values[0]) > 12:
-        raise HTTPError(400, "expires: must be a time in unix seconds")
+        raise HTTPError(400, f"{name}: must be a time in unix seconds")
     left = int(values[0]) - int(time.time())
     if left <= 0:
         raise HTTPError(src.config.expired_status, "this URL has expired")
     return left
+
+
+def _parse_spec(
+    src: SourceRuntime, path_tr: str | None, pairs: list[tuple[str, str]], limits: Limits
+) -> TransformSpec:
+    """An imagekit source reads `tr` (path or query) beside the imgix parameters."""
+    if src.config.scheme == "imagekit":
+        return parse_imagekit(path_tr, pairs, limits, IMAGEKIT_NOT_TRANSFORMS)
+    return parse_params(pairs, limits, NOT_TRANSFORMS)
 
 
 async def serve_image(request: Request) -> Response:
@@ -75,14 +95,22 @@ async def serve_image(request: Request) -> Response:
         raise HTTPError(404, "no source serves this URL")
     src = route.source
     raw_query: bytes = request.scope.get("query_string", b"")
-    signed = _check_signature(src, raw_path, raw_query)
+    imagekit = src.config.scheme == "imagekit"
+    # ImageKit signs the URL relative to its endpoint, which a /tr:.../ segment is part of.
+    signed_path = route.rel_path if imagekit else raw_path
+    signed = _check_signature(src, signed_path, raw_query)
+    check_referer(src.config, request.headers.get("referer"))
     try:
-        path = src.source.path_from_url(route.rel_path)
+        rel_path, path_tr = (route.rel_path, None)
+        if imagekit:
+            rel_path, path_tr = split_path_transforms(route.rel_path)
+        path = src.source.path_from_url(rel_path)
         if src.config.is_private_path(path):
             _refuse_private(signed)
-        pairs = split_query(raw_query)
+        passthrough = IMAGEKIT_NOT_TRANSFORMS if imagekit else NOT_TRANSFORMS
+        pairs = apply_preset(src.config, split_query(raw_query), passthrough, path_tr)
         seconds_left = _seconds_left(src, pairs)
-        spec = parse_params(pairs, runtime.limits, NOT_TRANSFORMS)
+        spec = _parse_spec(src, path_tr, pairs, runtime.limits)
         original = await runtime.fetch(src, path)
     except SourceError as err:
         raise from_source_error(err) from None
@@ -90,10 +118,14 @@ async def serve_image(request: Request) -> Response:
         raise from_transform_error(err) from None
     if original.private:
         _refuse_private(signed)
+    marks = await fetch_marks(
+        MarkRequest(runtime, src, signed, signed_path, raw_query), spec.overlays
+    )
 
     source_format = sniff(original.data)
     fmt, negotiated = choose_format(spec, source_format, request.headers.get("accept", ""))
     validator = original.etag or hashlib.blake2b(original.data, digest_size=16).hexdigest()
+    validator = with_marks(validator, marks)  # a new logo is a new ETag
     etag = make_etag(src.name, path, validator, spec.canonical(), fmt)
     headers = {
         "ETag": etag,
@@ -103,14 +135,18 @@ async def serve_image(request: Request) -> Response:
         headers["Last-Modified"] = http_date(original.last_modified)
     if negotiated:
         headers["Vary"] = "Accept"
+    add_referer_vary(headers, src.config)
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
 
     try:
-        rendered = await runtime.limiter.run(render, original.data, spec, fmt, runtime.limits)
+        # The ETag names everything the output depends on: it is the result cache's key.
+        body, headers["X-Signet-Cache"] = await render_cached(
+            runtime, etag, render, original.data, spec, fmt, runtime.limits, marks
+        )
     except TransformError as err:
         raise from_transform_error(err) from None
-    return Response(rendered.data, 200, headers=headers, media_type=CONTENT_TYPES[fmt])
+    return Response(body, 200, headers=headers, media_type=CONTENT_TYPES[fmt])
 
 
 async def healthz(request: Request) -> Response:
@@ -134,14 +170,17 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        yield
+        with ops_lifespan(runtime):
+            yield
         await runtime.close()
 
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            *ops_routes(runtime),  # /readyz, /metrics
             Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
         ],
+        middleware=ops_middleware(runtime),
         exception_handlers={HTTPError: _http_error, Exception: _unexpected},
         lifespan=lifespan,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,11 @@ class ConfigError(Exception):
     """Invalid configuration; the message names the offending key and never a key's value."""
 
 
+# A host name or IPv4 address, optionally `*.` for any subdomain (a Referer pattern).
+_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+_HOST_PATTERN = re.compile(rf"(\*\.)?{_LABEL}(\.{_LABEL})*")
+
+
 class LimitsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -36,6 +42,34 @@ class LimitsConfig(BaseModel):
     source_timeout: float = Field(10.0, gt=0)  # seconds
     originals_cache_bytes: int = Field(134_217_728, ge=0)  # per worker process; 0 turns it off
     originals_cache_ttl: float = Field(300.0, ge=0)  # seconds
+    transform_timeout: float = Field(30.0, gt=0)  # seconds a request waits for its render
+
+
+class CacheConfig(BaseModel):
+    """The result cache of rendered images (app.result_cache): memory, disk, S3 tiers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    memory_bytes: int = Field(67_108_864, ge=0)  # per worker process; 0 turns the tier off
+    disk_dir: Path | None = None  # shared by the workers of one host; None turns it off
+    disk_bytes: int = Field(1_073_741_824, gt=0)
+    s3_bucket: str | None = None  # shared by several hosts; None turns it off
+    s3_prefix: str = "signet-cache/"
+    s3_region: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_timeout: float = Field(2.0, gt=0)  # seconds; a slower answer is a miss
+
+
+class MetricsConfig(BaseModel):
+    """Prometheus metrics: on the main listener at `path`, or on a listener of their own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    path: str = Field("/metrics", pattern=r"^(/[A-Za-z0-9_./-]*)?$")  # "" : not on main
+    port: int | None = Field(None, ge=1, le=65535)  # a separate listener, then only there
+    host: str = "127.0.0.1"
 
 
 class SourceConfigBase(BaseModel):
@@ -44,11 +78,18 @@ class SourceConfigBase(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
     domains: list[str] = []
     secure: bool = False
-    scheme: Literal["hmac-sha256", "imgix"] = "hmac-sha256"
+    scheme: Literal["hmac-sha256", "imgix", "imagekit"] = "hmac-sha256"
     keys: list[str] = []
     ttl: int = Field(31_536_000, ge=0)
     expired_status: int = Field(404, ge=400, le=599)
     private_prefixes: list[str] = []  # paths under these are served only on signed URLs
+    # Hotlink protection (app.referer): hosts whose pages may show this source's images.
+    allowed_referers: list[str] = []  # example.com, *.example.com (subdomains only)
+    require_referer: bool = False  # refuse requests that carry no Referer too
+    # Presets (app.presets): named parameter sets, used as ?preset=NAME.
+    presets: dict[str, str] = {}  # NAME = "w=300&h=300&fit=crop&mark=/logo.png"
+    preset_override: bool = True  # false: a URL may not set what its preset sets
+    strict: bool = False  # only preset URLs (plus expires and the signature)
 
     @field_validator("keys")
     @classmethod
@@ -63,6 +104,25 @@ class SourceConfigBase(BaseModel):
     @classmethod
     def _lower_domains(cls, domains: list[str]) -> list[str]:
         return [d.strip().lower() for d in domains]
+
+    @field_validator("allowed_referers")
+    @classmethod
+    def _referer_patterns(cls, patterns: list[str]) -> list[str]:
+        cleaned = [p.strip().lower().rstrip(".") for p in patterns]
+        for pattern in cleaned:
+            if not _HOST_PATTERN.fullmatch(pattern):
+                raise ValueError(
+                    f"{pattern!r} is not a host pattern: write example.com or *.example.com"
+                )
+        return cleaned
+
+    @model_validator(mode="after")
+    def _referer_and_presets_consistent(self) -> SourceConfigBase:
+        if self.require_referer and not self.allowed_referers:
+            raise ValueError("require_referer needs the hosts it allows in `allowed_referers`")
+        if self.strict and not self.presets:
+            raise ValueError("a strict source serves only presets: give it `presets`")
+        return self
 
     def is_private_path(self, path: str) -> bool:
         return any(path.startswith(p.lstrip("/")) for p in self.private_prefixes)
@@ -131,6 +191,8 @@ class Settings(BaseSettings):
     )
 
     limits: LimitsConfig = LimitsConfig()
+    cache: CacheConfig = CacheConfig()
+    metrics: MetricsConfig = MetricsConfig()
     sources: list[SourceConfig] = []
     default_source: str | None = None
     demo: bool = False  # set by `signet serve` when it serves the bundled demo

@@ -26,9 +26,13 @@ class FolderSource:
         return decode_path(raw_path)
 
     def _read(self, path: str) -> Original:
-        target = (self.root / check_relative(path)).resolve()
-        # resolve() follows symlinks, so a link pointing outside the root is caught here.
-        if not target.is_relative_to(self.root) or not target.is_file():
+        try:
+            target = (self.root / check_relative(path)).resolve()
+            # resolve() follows symlinks, so a link pointing outside the root is caught here.
+            found = target.is_relative_to(self.root) and target.is_file()
+        except OSError:  # a name too long for the filesystem, a symlink loop: no such file
+            found = False
+        if not found:
             raise NotFound(f"no such image: {path}")
         try:
             with open(target, "rb") as f:

@@ -10,6 +10,9 @@ from sources.base import BadPath
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # An encoded slash or backslash would let one segment act as two after decoding.
 _ENCODED_SEPARATOR = re.compile(r"%(2[fF]|5[cC])")
+# Longer than any store takes (S3 keys stop at 1024 bytes, most filesystems at 4096);
+# refusing early keeps a hostile URL from costing a lookup.
+MAX_PATH_CHARS = 2048
 
 
 def decode_path(raw: str) -> str:
@@ -32,6 +35,8 @@ def decode_path(raw: str) -> str:
 
 def check_relative(path: str) -> str:
     """Refuse a decoded path that could leave the source; return it without a leading slash."""
+    if len(path) > MAX_PATH_CHARS:
+        raise BadPath(f"the path is too long (at most {MAX_PATH_CHARS} characters)")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
         raise BadPath("the path contains a control character")
     if "\\" in path:

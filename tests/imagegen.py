@@ -137,3 +137,30 @@ def quadrants(width: int = 400, height: int = 400) -> Image.Image:
     img.paste((0, 0, 255), (0, height // 2, width // 2, height))
     img.paste((255, 255, 255), (width // 2, height // 2, width, height))
     return img
+
+
+def jpeg_bomb(width: int = 65000, height: int = 65000) -> bytes:
+    """A small real JPEG whose frame header (SOF0) claims huge dimensions."""
+    data = bytearray(jpeg(16, 16))
+    sof = data.find(b"\xff\xc0")
+    # SOF0: marker, length (2), precision (1), then height and width (2 each).
+    struct.pack_into(">HH", data, sof + 5, height, width)
+    return bytes(data)
+
+
+def webp_bomb(width: int = 16383, height: int = 16383) -> bytes:
+    """A small animated WebP whose VP8X header claims a huge canvas (its frames stay 16x16)."""
+    frames = [solid(16, 16, (255, 0, 0)), solid(16, 16, (0, 255, 0))]
+    data = bytearray(
+        encode(frames[0], "WEBP", save_all=True, append_images=frames[1:], lossless=True)
+    )
+    vp8x = data.find(b"VP8X")
+    # VP8X payload: flags (4), then canvas width - 1 and height - 1, 24 bits little-endian.
+    data[vp8x + 12 : vp8x + 15] = (width - 1).to_bytes(3, "little")
+    data[vp8x + 15 : vp8x + 18] = (height - 1).to_bytes(3, "little")
+    return bytes(data)
+
+
+def corrupt(data: bytes, keep: int = 64) -> bytes:
+    """The first `keep` bytes (a valid header), then the rest overwritten with a pattern."""
+    return data[:keep] + bytes((i * 37) & 0xFF for i in range(len(data) - keep))

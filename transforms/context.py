@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
 from transforms.geometry import Layout
 from transforms.spec import Limits, TransformSpec
+
+if TYPE_CHECKING:  # marks imports the load step, which imports this module
+    from transforms.marks import MarkData
 
 Box = tuple[float, float, float, float]
 
@@ -36,6 +41,7 @@ class Context:
     decode_size: tuple[int, int] | None = None
     region: Box | None = None  # the rect in the current image's pixels
     output: bytes = b""
+    marks: Mapping[str, MarkData] = field(default_factory=dict)  # overlay path -> its original
 
     @property
     def image(self) -> Image.Image:

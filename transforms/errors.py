@@ -15,3 +15,7 @@ class ParamError(TransformError):
 
 class ImageError(TransformError):
     """The original is not a decodable image, or exceeds a pixel limit (HTTP 422)."""
+
+
+class TooSlow(TransformError):
+    """The render ran past its time limit and stopped (HTTP 504)."""

@@ -73,8 +73,10 @@ def choose_format(spec: TransformSpec, source_format: str | None, accept: str) -
 
     `source_format` is what sniff() said about the original. Originals that
     browsers cannot show (TIFF, BMP, unknown) become JPEG; render flattens any
-    alpha onto `bg` or white.
+    alpha onto `bg` or white. `spec.original` keeps the original's own format.
     """
+    if spec.original and source_format is not None:
+        return source_format, False
     if spec.fm is not None:
         fallback = spec.fm
     elif source_format in WEB_FORMATS:

@@ -24,7 +24,8 @@ class Layout:
 
     `keep`: the part of the source region kept, in source pixels (smaller than
     the region only when cropping). `resized`: the size `keep` is scaled to.
-    `canvas`: the size before rotation; larger than `resized` only for fit=fill.
+    `canvas`: the size before rotation; larger than `resized` only for fit=fill
+    and pad_extract.
     """
 
     keep: tuple[float, float]
@@ -77,6 +78,12 @@ def layout(spec: TransformSpec, source: Size) -> Layout:
     tw, th = target_size(spec, source)
     if tw is None and th is None:
         return Layout(whole, source, source)
+    if spec.fit in ("extract", "pad_extract"):
+        # ImageKit's cm-extract: a region at the original scale, placed by gravity;
+        # pad_extract pads it out to w x h when the original is smaller.
+        keep = (min(tw or sw, sw), min(th or sh, sh))
+        canvas = (tw or keep[0], th or keep[1]) if spec.fit == "pad_extract" else keep
+        return Layout((float(keep[0]), float(keep[1])), keep, canvas)
     if tw is None or th is None:
         # One side given: every mode keeps the ratio; max and min never enlarge.
         if tw is not None:
@@ -90,6 +97,10 @@ def layout(spec: TransformSpec, source: Size) -> Layout:
     fit = spec.fit
     if fit == "scale":
         return Layout(whole, (tw, th), (tw, th))
+    if fit == "at_least":
+        # ImageKit's c-at_least: the smallest size covering w x h, nothing cut off.
+        resized = _scaled(source, max(tw / sw, th / sh))
+        return Layout(whole, resized, resized)
     if fit in ("clip", "max", "fill"):
         scale = min(tw / sw, th / sh)
         if fit == "max":

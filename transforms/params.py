@@ -3,18 +3,27 @@
 Each parameter is one parser in PARAMETERS (key -> spec field + function), so
 adding a parameter is adding an entry, not a branch. A parser gets the raw
 value and the limits, returns the field's value, and raises Invalid with a
-message; parse_params turns that into a ParamError naming the key.
+message; parse_params turns that into a ParamError naming the key. The
+watermark and text parameters (`mark*`, `txt*`) are in transforms.params_overlay.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import Any
 
 from transforms.errors import ParamError
+from transforms.params_overlay import OVERLAY_PARAMETERS, pop_overlays
 from transforms.spec import FITS, FORMATS, Limits, TransformSpec
+from transforms.values import (
+    _INTEGER,
+    Invalid,
+    Parameter,
+    _decimal,
+    _integer,
+    _one_of,
+    parse_colour,
+)
 
 MAX_DIMENSION = 16384
 
@@ -37,20 +46,6 @@ UNSUPPORTED_FITS = ("facearea", "fillmax", "clamp")
 # imgix's degree aliases for orient are EXIF values: 90 = 6, 180 = 3, 270 = 8.
 ORIENT_ALIASES = {90: 6, 180: 3, 270: 8}
 
-_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-_INTEGER = re.compile(r"[0-9]{1,9}")
-_HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
-
-
-class Invalid(Exception):
-    """A parser's complaint about a value; parse_params adds the key."""
-
-
-class Parameter(NamedTuple):
-    field: str
-    parse: Callable[[str, Limits], Any]
-
-
 def parse_params(
     pairs: list[tuple[str, str]], limits: Limits, ignore: frozenset[str] = frozenset()
 ) -> TransformSpec:
@@ -64,7 +59,7 @@ def parse_params(
     for key, raw in pairs:
         if key in ignore:
             continue
-        param = PARAMETERS.get(key)
+        param = PARAMETERS.get(key) or OVERLAY_PARAMETERS.get(key)
         if param is None:
             raise ParamError(key, "unknown parameter")
         if key in seen and key != "auto":
@@ -77,28 +72,12 @@ def parse_params(
             value = values[param.field] | value
         seen.add(key)
         values[param.field] = value
-    spec = TransformSpec(**values)
+    overlays = pop_overlays(values)  # first: it takes the overlay fields out of values
+    spec = TransformSpec(**values, overlays=overlays)
     if spec.w is None and spec.h is None and spec.dpr != 1.0:
         # dpr only multiplies w and h; dropping it keeps one cache entry per result.
         spec = replace(spec, dpr=1.0)
     return spec
-
-
-def _decimal(value: str) -> float | None:
-    # A strict grammar: Python's float() also takes "nan", "1e9", "1_0" and spaces.
-    return float(value) if _DECIMAL.fullmatch(value) else None
-
-
-def _integer(value: str, low: int, high: int) -> int:
-    if _INTEGER.fullmatch(value) and low <= int(value) <= high:
-        return int(value)
-    raise Invalid(f"must be an integer from {low} to {high}")
-
-
-def _one_of(value: str, allowed: tuple[str, ...]) -> str:
-    if value in allowed:
-        return value
-    raise Invalid(f"must be one of {', '.join(allowed)}")
 
 
 def parse_dimension(value: str, limits: Limits) -> float:
@@ -161,20 +140,6 @@ def parse_auto(value: str, limits: Limits) -> frozenset[str]:
         if word not in AUTO_WORDS:
             raise Invalid(f"{word!r} is not supported; expected {', '.join(AUTO_WORDS)}")
     return words
-
-
-def parse_colour(value: str, limits: Limits) -> tuple[int, int, int, int]:
-    """imgix colours put alpha FIRST: RGB, ARGB, RRGGBB, AARRGGBB -> (r, g, b, a)."""
-    match = _HEX_COLOUR.fullmatch(value)
-    if match is None:
-        raise Invalid("must be a hex colour of 3, 4, 6 or 8 digits (alpha first: ARGB)")
-    digits = match.group(1)
-    if len(digits) <= 4:
-        digits = "".join(d * 2 for d in digits)
-    if len(digits) == 6:
-        digits = "ff" + digits
-    a, r, g, b = (int(digits[i : i + 2], 16) for i in range(0, 8, 2))
-    return (r, g, b, a)
 
 
 def parse_rect(value: str, limits: Limits) -> tuple[int, int, int, int]:

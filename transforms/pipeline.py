@@ -7,18 +7,21 @@ one line to STEPS.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from transforms.context import Context
-from transforms.errors import ImageError, ParamError
-from transforms.formats import CONTENT_TYPES
+from transforms.errors import ImageError, ParamError, TooSlow
+from transforms.formats import CONTENT_TYPES, sniff
+from transforms.marks import MarkData
 from transforms.spec import Limits, TransformSpec
 from transforms.steps.background import apply_background
 from transforms.steps.effects import apply_effects
 from transforms.steps.finalize import ENCODERS, encode
 from transforms.steps.load import open_image, scale_on_load
 from transforms.steps.orient import orient
+from transforms.steps.overlay import draw_overlays
 from transforms.steps.pad import pad
 from transforms.steps.plan import plan_layout
 from transforms.steps.rect import locate_rect
@@ -38,6 +41,7 @@ STEPS: tuple[Step, ...] = (
     pad,  # fit=fill canvas
     rotate_flip,  # flip, rot
     apply_background,  # bg under transparency; flatten for JPEG
+    draw_overlays,  # watermarks and texts, at the output's dpr
     encode,  # output format, no metadata
 )
 
@@ -50,20 +54,47 @@ class Rendered:
     height: int
 
 
-def render(data: bytes, spec: TransformSpec, fmt: str, limits: Limits) -> Rendered:
+def render(
+    data: bytes,
+    spec: TransformSpec,
+    fmt: str,
+    limits: Limits,
+    marks: Mapping[str, MarkData] | None = None,
+) -> Rendered:
     """Transform an original. Pure and blocking: the app runs it in a worker thread.
 
     `fmt` comes from formats.choose_format. Raises ParamError (a parameter
     does not fit this image) or ImageError (the original is not usable);
-    Pillow's own exceptions do not escape.
+    Pillow's own exceptions do not escape. `marks` maps each image overlay's
+    path to its original (the app fetches them through the sources).
     """
+    if spec.original:
+        return _untouched(data, spec, fmt, limits)
     if fmt not in ENCODERS:
         raise ParamError("fm", f"{fmt} is not supported")
-    ctx = Context(data=data, spec=spec, fmt=fmt, limits=limits)
+    ctx = Context(data=data, spec=spec, fmt=fmt, limits=limits, marks=marks or {})
     try:
+        # Python cannot stop a thread, so a render abandoned by its requester stops itself:
+        # between steps, once past the limit.
+        deadline = time.monotonic() + limits.max_seconds if limits.max_seconds else None
         for step in STEPS:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TooSlow(f"the render took over {limits.max_seconds:g} seconds")
             step(ctx)
     except MemoryError:
         raise ImageError("image is too large to process") from None
     img = ctx.image
     return Rendered(ctx.output, CONTENT_TYPES[fmt], img.width, img.height)
+
+
+def _untouched(data: bytes, spec: TransformSpec, fmt: str, limits: Limits) -> Rendered:
+    """ImageKit's orig-true: the stored bytes as they are, once the header shows a usable image.
+
+    The header checks still run, so orig-true cannot be used to serve a file that
+    is not an image (or a decompression bomb) under an image content type.
+    """
+    if sniff(data) != fmt:
+        raise ImageError("not a decodable image: the format is not recognised")
+    ctx = Context(data=data, spec=spec, fmt=fmt, limits=limits)
+    open_image(ctx)
+    return Rendered(data, CONTENT_TYPES[fmt], *ctx.stored_size)

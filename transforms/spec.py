@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 FITS = ("clip", "max", "crop", "fill", "scale", "min")
+# ImageKit's crop modes without an imgix twin: c-at_least (cover, no crop), cm-extract
+# (a region at the original scale, placed by gravity), cm-pad_extract (the same, padded).
+IMAGEKIT_FITS = ("at_least", "extract", "pad_extract")
 FORMATS = ("jpg", "pjpg", "png", "webp", "avif", "gif")
 
 
@@ -15,6 +18,7 @@ class Limits:
     max_input_pixels: int = 100_000_000
     max_output_pixels: int = 25_000_000
     max_dpr: float = 5.0
+    max_seconds: float | None = None  # a render stops between steps once past this
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class TransformSpec:
     w: float | None = None
     h: float | None = None
     dpr: float = 1.0
-    fit: str = "clip"
+    fit: str = "clip"  # one of FITS or IMAGEKIT_FITS
     crop: tuple[str, ...] = ()  # gravity words, e.g. ("top", "left"), ("focalpoint",)
     fp_x: float = 0.5
     fp_y: float = 0.5
@@ -70,6 +74,7 @@ class TransformSpec:
     blur: int = 0  # 0-2000
     sharp: int = 0  # 0-100
     overlays: tuple[Overlay, ...] = ()  # drawn in order, after resizing
+    original: bool = False  # serve the stored bytes untouched (ImageKit's orig-true)
 
     def canonical(self) -> str:
         """A stable string for cache keys and ETags: equal specs, equal strings."""

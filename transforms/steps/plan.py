@@ -12,6 +12,7 @@ from transforms.geometry import (
     layout,
     oriented_size,
 )
+from transforms.sides import check_sides, fit_within_side
 
 
 def plan_layout(ctx: Context) -> None:
@@ -24,8 +25,10 @@ def plan_layout(ctx: Context) -> None:
         # No size was asked for, so no parameter is to blame for a huge
         # original: answer it shrunk to the output limit rather than refuse.
         fitted = fit_within_pixels(plan.canvas, ctx.limits.max_output_pixels)
+        fitted = fit_within_side(fitted, ctx.fmt)
         if fitted != plan.canvas:
             plan = Layout(plan.keep, fitted, fitted)
     check_output(spec, plan.canvas, ctx.limits)
+    check_sides(spec, plan.canvas, ctx.fmt)
     ctx.layout = plan
     ctx.decode_size = decode_size_for_layout(plan, ctx.shown_size, ctx.orientation)

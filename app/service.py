@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -158,6 +159,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(exc)
 
 
+async def _routing_error(request: Request, exc: Exception) -> Response:
+    # Starlette's own answers (no route matched, a method other than GET/HEAD) get the
+    # same plain-text, cache-safe shape as ours.
+    assert isinstance(exc, StarletteHTTPException)
+    message = {404: "no such path", 405: "only GET and HEAD are supported"}.get(
+        exc.status_code, str(exc.detail)
+    )
+    return error_response(HTTPError(exc.status_code, message, dict(exc.headers or {})))
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # The traceback goes to our log only; the client learns nothing about internals.
     log.exception("unexpected error on %s", request.url.path)
@@ -181,7 +192,11 @@ def create_app(settings: Settings) -> Starlette:
             Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
         ],
         middleware=ops_middleware(runtime),
-        exception_handlers={HTTPError: _http_error, Exception: _unexpected},
+        exception_handlers={
+            HTTPError: _http_error,
+            StarletteHTTPException: _routing_error,
+            Exception: _unexpected,
+        },
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -109,6 +109,18 @@ def test_byte_limit_is_413(tmp_path):
         assert httpx.get(base + "/big.jpg").status_code == 413
 
 
+def test_other_methods_and_unroutable_paths(signet):
+    resp = httpx.post(signet + "/open/photo.jpg")
+    assert resp.status_code == 405
+    assert set(resp.headers["allow"].split(", ")) == {"GET", "HEAD"}
+    assert resp.headers["cache-control"] == "no-store"
+    # Starlette's router matches no path with a newline in it; the answer keeps our shape
+    resp = httpx.get(signet + "/open/a%0Ab.jpg")
+    assert resp.status_code == 404
+    assert resp.headers["cache-control"] == "public, max-age=60"
+    assert resp.text == "no such path\n"
+
+
 def test_healthz(signet):
     resp = httpx.get(signet + "/healthz")
     assert resp.status_code == 200

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import logging
 
-import boto3
 import botocore.exceptions as boto_errors
-from botocore.config import Config
 
 from app.cache_format import entry_name, pack, unpack
+from sources.s3 import s3_client
 
 log = logging.getLogger("signet.cache")
 
@@ -36,17 +35,8 @@ class S3Tier:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.timeout = timeout
-        config = Config(
-            connect_timeout=timeout,
-            read_timeout=timeout,
-            # A cache that retries slowly is worse than a miss.
-            retries={"total_max_attempts": 1, "mode": "standard"},
-            max_pool_connections=32,
-            s3={"addressing_style": "path"} if endpoint_url else None,
-        )
-        self._client = boto3.session.Session().client(
-            "s3", region_name=region, endpoint_url=endpoint_url, config=config
-        )
+        # One attempt: a cache that retries slowly is worse than a miss.
+        self._client = s3_client(region, endpoint_url, timeout, attempts=1)
 
     def _key(self, key: str) -> str:
         return self.prefix + entry_name(key)

@@ -38,6 +38,22 @@ _REFUSED_CODES = frozenset(
 )
 
 
+def s3_client(region: str | None, endpoint_url: str | None, timeout: float, attempts: int):
+    """A boto3 S3 client of our own (boto3's default session is shared module state),
+    with the standard AWS credential chain and short timeouts."""
+    config = Config(
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        retries={"total_max_attempts": attempts, "mode": "standard"},
+        max_pool_connections=32,
+        # S3-compatible servers on a plain host:port rarely have per-bucket DNS names.
+        s3={"addressing_style": "path"} if endpoint_url else None,
+    )
+    return boto3.session.Session().client(
+        "s3", region_name=region, endpoint_url=endpoint_url, config=config
+    )
+
+
 class S3Source:
     requires_signature = False
     cache_originals = True
@@ -58,18 +74,7 @@ class S3Source:
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.max_bytes = max_bytes
         self.timeout = timeout
-        config = Config(
-            connect_timeout=timeout,
-            read_timeout=timeout,
-            retries={"total_max_attempts": 2, "mode": "standard"},
-            max_pool_connections=32,
-            # S3-compatible servers on a plain host:port rarely have per-bucket DNS names.
-            s3={"addressing_style": "path"} if endpoint_url else None,
-        )
-        # A session of our own: boto3's default session is shared module state.
-        self._client = boto3.session.Session().client(
-            "s3", region_name=region, endpoint_url=endpoint_url, config=config
-        )
+        self._client = s3_client(region, endpoint_url, timeout, attempts=2)
 
     def path_from_url(self, raw_path: str) -> str:
         return decode_path(raw_path)

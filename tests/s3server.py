@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import httpx
+import pytest
 from moto.server import ThreadedMotoServer
 
 # The account that sets buckets up. moto accepts any key until IAM checks are switched on.
@@ -24,6 +26,18 @@ def run_moto(host: str = "127.0.0.1") -> Iterator[str]:
         yield f"http://{bound_host}:{port}"
     finally:
         server.stop()
+
+
+def use_test_credentials(mp: pytest.MonkeyPatch, scratch: Path) -> None:
+    """Make the standard credential chain see only the admin test key: no config files,
+    no profile, and never the instance metadata address."""
+    mp.setenv("AWS_ACCESS_KEY_ID", ADMIN["aws_access_key_id"])
+    mp.setenv("AWS_SECRET_ACCESS_KEY", ADMIN["aws_secret_access_key"])
+    mp.delenv("AWS_SESSION_TOKEN", raising=False)
+    mp.delenv("AWS_PROFILE", raising=False)
+    mp.setenv("AWS_CONFIG_FILE", str(scratch / "none"))
+    mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(scratch / "none"))
+    mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 def admin_client(endpoint: str, service: str = "s3"):

@@ -12,7 +12,7 @@ from app.service import create_app
 from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
-from tests.s3server import ADMIN, admin_client, iam_enforced, run_moto
+from tests.s3server import ADMIN, admin_client, iam_enforced, run_moto, use_test_credentials
 from tests.servers import run_asgi
 from tests.upstream import run_upstream
 
@@ -24,14 +24,7 @@ PHOTO = imagegen.jpeg(640, 480)
 @pytest.fixture(scope="module")
 def aws_env(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
-        none = tmp_path_factory.mktemp("aws") / "none"
-        mp.setenv("AWS_ACCESS_KEY_ID", ADMIN["aws_access_key_id"])
-        mp.setenv("AWS_SECRET_ACCESS_KEY", ADMIN["aws_secret_access_key"])
-        mp.delenv("AWS_SESSION_TOKEN", raising=False)
-        mp.delenv("AWS_PROFILE", raising=False)
-        mp.setenv("AWS_CONFIG_FILE", str(none))
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(none))
-        mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        use_test_credentials(mp, tmp_path_factory.mktemp("aws"))
         mp.setenv("SIGNET_TEST_REMOTE_KEY", KEY)
         yield mp
 

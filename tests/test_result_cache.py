@@ -16,7 +16,7 @@ from app.disk_cache import DiskTier
 from app.service import create_app
 from app.settings import ConfigError, load_settings
 from tests import imagegen
-from tests.s3server import ADMIN, admin_client, run_moto
+from tests.s3server import admin_client, run_moto, use_test_credentials
 from tests.servers import free_socket, run_asgi
 
 CACHE_BUCKET = "render-cache"
@@ -175,14 +175,7 @@ def test_cache_turned_off_still_answers(media):
 @pytest.fixture(scope="module")
 def moto(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
-        none = tmp_path_factory.mktemp("aws") / "none"
-        mp.setenv("AWS_ACCESS_KEY_ID", ADMIN["aws_access_key_id"])
-        mp.setenv("AWS_SECRET_ACCESS_KEY", ADMIN["aws_secret_access_key"])
-        mp.delenv("AWS_SESSION_TOKEN", raising=False)
-        mp.delenv("AWS_PROFILE", raising=False)
-        mp.setenv("AWS_CONFIG_FILE", str(none))
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(none))
-        mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        use_test_credentials(mp, tmp_path_factory.mktemp("aws"))
         with run_moto() as endpoint:
             admin_client(endpoint).create_bucket(Bucket=CACHE_BUCKET)
             yield endpoint

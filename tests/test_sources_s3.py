@@ -10,7 +10,7 @@ import pytest
 from sources.base import BadPath, NotFound, SourceError, TimedOut, TooLarge, Unreachable
 from sources.s3 import S3Source
 from tests import imagegen
-from tests.s3server import ADMIN, admin_client, iam_enforced, run_moto
+from tests.s3server import ADMIN, admin_client, iam_enforced, run_moto, use_test_credentials
 from tests.servers import free_socket
 
 BUCKET = "signet-media"
@@ -33,14 +33,7 @@ def moto():
 
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch, tmp_path):
-    """The standard credential chain sees only these variables: no files, no metadata server."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ADMIN["aws_access_key_id"])
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", ADMIN["aws_secret_access_key"])
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    use_test_credentials(monkeypatch, tmp_path)
     return monkeypatch
 
 

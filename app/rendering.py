@@ -15,7 +15,7 @@ Time limits, and what happens to work nobody waits for any more:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from app.errors import HTTPError
@@ -25,25 +25,30 @@ if TYPE_CHECKING:
 
 
 async def render_cached(
-    runtime: Runtime, key: str, fn: Callable[..., Any], *args: object
+    runtime: Runtime,
+    key: str,
+    load: Callable[[], Awaitable[bytes]],
+    fn: Callable[..., Any],
+    *args: object,
 ) -> tuple[bytes, str]:
-    """`fn(*args).data` through the result cache, in a worker thread under the limiter.
+    """`fn(await load(), *args).data` through the result cache; the render runs in a worker
+    thread under the limiter, and `load` (the original's bytes) is only awaited on a miss.
 
     Returns the bytes and the `X-Signet-Cache` value (hit-memory, hit-disk, hit-s3, miss).
     `key` is the response's ETag, which names everything the output depends on.
     """
     metrics = runtime.metrics
 
-    def timed() -> bytes:
+    def timed(data: bytes) -> bytes:
         started = time.perf_counter()
         try:
-            return fn(*args).data
+            return fn(data, *args).data
         finally:
             metrics.transforms.inc()
             metrics.transform_seconds.observe(time.perf_counter() - started)
 
     async def work() -> bytes:
-        return await runtime.limiter.run(timed)
+        return await runtime.limiter.run(timed, await load())
 
     timeout = runtime.settings.limits.transform_timeout
     try:

@@ -13,7 +13,7 @@ from app.presets import check_presets
 from app.result_cache import ResultCache
 from app.routing import Route, choose_source
 from app.settings import Settings, SourceConfigBase
-from sources.base import Original, Source, TimedOut
+from sources.base import Original, Peek, Source, TimedOut
 from sources.cache import OriginalsCache
 from sources.registry import create_source
 from transforms.spec import Limits
@@ -81,6 +81,15 @@ class Runtime:
 
     def route(self, host: str, raw_path: str) -> Route[SourceRuntime] | None:
         return choose_source(host, raw_path, self.sources, self.domains, self.default)
+
+    def peek(self, src: SourceRuntime, path: str) -> Peek | None:
+        """Name an original without fetching it, where that is cheap: a remote original in
+        the originals cache, or a source that can look (a folder's stat). None: fetch it."""
+        if src.source.cache_originals:
+            cached = self.originals.get((src.name, path))
+            return Peek.of(cached) if cached is not None else None
+        look = getattr(src.source, "peek", None)  # an optional capability of a source
+        return look(path) if look is not None else None
 
     async def fetch(self, src: SourceRuntime, path: str) -> Original:
         """Fetch an original, through the originals cache where the source is worth caching.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -26,7 +25,7 @@ from app.runtime import Runtime, SourceRuntime
 from app.settings import Settings, load_settings
 from app.signing import Signature, verify_signature
 from app.signing_imagekit import EXPIRY_PARAM, SIGNATURE_PARAM
-from sources.base import SourceError
+from sources.base import Peek, SourceError
 from transforms.errors import TransformError
 from transforms.formats import CONTENT_TYPES, choose_format, sniff
 from transforms.params import parse_params
@@ -112,39 +111,50 @@ async def serve_image(request: Request) -> Response:
         pairs = apply_preset(src.config, split_query(raw_query), passthrough, path_tr)
         seconds_left = _seconds_left(src, pairs)
         spec = _parse_spec(src, path_tr, pairs, runtime.limits)
-        original = await runtime.fetch(src, path)
+        # A render is found by the original's validator; where the source can tell it
+        # cheaply, the original itself is read only if the render is not cached.
+        original = None
+        peek = runtime.peek(src, path)
+        if peek is None:
+            original = await runtime.fetch(src, path)
+            peek = Peek.of(original)
     except SourceError as err:
         raise from_source_error(err) from None
     except TransformError as err:
         raise from_transform_error(err) from None
-    if original.private:
+    if peek.private:
         _refuse_private(signed)
     marks = await fetch_marks(
         MarkRequest(runtime, src, signed, signed_path, raw_query), spec.overlays
     )
 
-    source_format = sniff(original.data)
-    fmt, negotiated = choose_format(spec, source_format, request.headers.get("accept", ""))
-    validator = original.etag or hashlib.blake2b(original.data, digest_size=16).hexdigest()
-    validator = with_marks(validator, marks)  # a new logo is a new ETag
+    fmt, negotiated = choose_format(spec, sniff(peek.head), request.headers.get("accept", ""))
+    validator = with_marks(peek.etag, marks)  # a new logo is a new ETag
     etag = make_etag(src.name, path, validator, spec.canonical(), fmt)
     headers = {
         "ETag": etag,
         "Cache-Control": cache_control(src.config.ttl, seconds_left),
     }
-    if original.last_modified is not None:
-        headers["Last-Modified"] = http_date(original.last_modified)
+    if peek.last_modified is not None:
+        headers["Last-Modified"] = http_date(peek.last_modified)
     if negotiated:
         headers["Vary"] = "Accept"
     add_referer_vary(headers, src.config)
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
 
+    async def original_data() -> bytes:
+        # On a miss after a peek: should the file change between the two, this render is
+        # of the newer bytes; the next request's peek names it by its own validator.
+        return (original or await runtime.fetch(src, path)).data
+
     try:
         # The ETag names everything the output depends on: it is the result cache's key.
         body, headers["X-Signet-Cache"] = await render_cached(
-            runtime, etag, render, original.data, spec, fmt, runtime.limits, marks
+            runtime, etag, original_data, render, spec, fmt, runtime.limits, marks
         )
+    except SourceError as err:
+        raise from_source_error(err) from None
     except TransformError as err:
         raise from_transform_error(err) from None
     return Response(body, 200, headers=headers, media_type=CONTENT_TYPES[fmt])

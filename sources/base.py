@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,6 +16,25 @@ class Original:
     etag: str | None = None  # a validator that changes when the bytes change
     last_modified: float | None = None  # unix seconds
     private: bool = False  # only served on a validly signed URL
+
+
+HEAD_BYTES = 256  # enough of the start of a file to tell its format (transforms.formats.sniff)
+
+
+@dataclass(frozen=True)
+class Peek:
+    """What names an original, known without reading it all: its validator, whether it is
+    private, and its first bytes (for its format). Enough to find a cached render."""
+
+    etag: str
+    head: bytes
+    last_modified: float | None = None
+    private: bool = False
+
+    @classmethod
+    def of(cls, original: Original) -> Peek:
+        etag = original.etag or hashlib.blake2b(original.data, digest_size=16).hexdigest()
+        return cls(etag, original.data[:HEAD_BYTES], original.last_modified, original.private)
 
 
 class SourceError(Exception):
@@ -57,5 +77,8 @@ class Source(Protocol):
     async def fetch(self, path: str) -> Original:
         """Fetch an original, raising a SourceError subclass on failure."""
         ...
+
+    # Optional: `def peek(self, path: str) -> Peek`, for a source that can name an original
+    # without reading it, cheaply enough to do on the event loop (a local stat).
 
     async def close(self) -> None: ...

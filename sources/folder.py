@@ -5,10 +5,11 @@ from __future__ import annotations
 import mimetypes
 import os
 from pathlib import Path
+from stat import S_ISREG
 
 import anyio.to_thread
 
-from sources.base import NotFound, Original, TooLarge
+from sources.base import HEAD_BYTES, NotFound, Original, Peek, TooLarge
 from sources.paths import check_relative, decode_path
 
 
@@ -20,34 +21,64 @@ class FolderSource:
     ) -> None:
         self.name = name
         self.root = Path(root).resolve()
+        self._root = str(self.root)
+        self._inside = self._root.rstrip(os.sep) + os.sep  # what every served path starts with
         self.max_bytes = max_bytes
 
     def path_from_url(self, raw_path: str) -> str:
         return decode_path(raw_path)
 
-    def _read(self, path: str) -> Original:
-        try:
-            target = (self.root / check_relative(path)).resolve()
-            # resolve() follows symlinks, so a link pointing outside the root is caught here.
-            found = target.is_relative_to(self.root) and target.is_file()
-        except OSError:  # a name too long for the filesystem, a symlink loop: no such file
-            found = False
-        if not found:
+    def _locate(self, path: str) -> str:
+        # realpath() follows symlinks, so a link pointing outside the root is caught here.
+        # (os.path on strings: pathlib's resolve() costs three times as much per request.)
+        target = os.path.realpath(os.path.join(self._root, check_relative(path)))
+        if not target.startswith(self._inside):
             raise NotFound(f"no such image: {path}")
+        return target
+
+    def _read_file(self, path: str, limit: int) -> tuple[bytes, os.stat_result, str]:
+        """Up to `limit` bytes of the file (the whole of it, for limit > max_bytes)."""
+        target = self._locate(path)
         try:
-            with open(target, "rb") as f:
-                stat = os.fstat(f.fileno())
-                if stat.st_size > self.max_bytes:
-                    raise TooLarge(f"the original is over the limit of {self.max_bytes} bytes")
-                data = f.read(self.max_bytes + 1)
-        except OSError:
+            fd = os.open(target, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:  # missing, a name too long for the filesystem, a symlink loop
             raise NotFound(f"no such image: {path}") from None
+        try:
+            stat = os.fstat(fd)
+            if not S_ISREG(stat.st_mode):
+                raise NotFound(f"no such image: {path}")
+            if stat.st_size > self.max_bytes:
+                raise TooLarge(f"the original is over the limit of {self.max_bytes} bytes")
+            chunks, left = [], limit
+            while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+                chunks.append(chunk)
+                left -= len(chunk)
+        except OSError:  # a folder opened as a file, an I/O error
+            raise NotFound(f"no such image: {path}") from None
+        finally:
+            os.close(fd)
+        data = b"".join(chunks)
         if len(data) > self.max_bytes:  # the file grew while we read it
             raise TooLarge(f"the original is over the limit of {self.max_bytes} bytes")
+        return data, stat, target
+
+    @staticmethod
+    def _etag(stat: os.stat_result) -> str:
+        return f"{stat.st_mtime_ns:x}-{stat.st_size:x}-{stat.st_ino:x}"
+
+    def peek(self, path: str) -> Peek:
+        """The file's validator and first bytes: a stat and one small read, which a local
+        disk answers from its cache in microseconds, so a cached render is found without
+        reading the whole original (or paying a thread hop)."""
+        head, stat, _ = self._read_file(path, HEAD_BYTES)
+        return Peek(self._etag(stat), head, stat.st_mtime)
+
+    def _read(self, path: str) -> Original:
+        data, stat, target = self._read_file(path, self.max_bytes + 1)
         return Original(
             data=data,
-            content_type=mimetypes.guess_type(target.name)[0],
-            etag=f"{stat.st_mtime_ns:x}-{stat.st_size:x}-{stat.st_ino:x}",
+            content_type=mimetypes.guess_type(target)[0],
+            etag=self._etag(stat),
             last_modified=stat.st_mtime,
         )
 

@@ -7,12 +7,16 @@ forgery) must be refused rather than quietly mean something.
 
 from __future__ import annotations
 
+import re
+
 from transforms.errors import ParamError
 
 MAX_PARAMS = 100
 MAX_VALUE_CHARS = 2048
 
 _HEX = frozenset(b"0123456789abcdefABCDEF")
+_PLAIN = re.compile(rb"[A-Za-z0-9._~,:-]*")  # printable ASCII with no escape, `+` or control
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def split_query(raw: bytes) -> list[tuple[str, str]]:
@@ -42,6 +46,8 @@ def split_query(raw: bytes) -> list[tuple[str, str]]:
 
 def _decode(raw: bytes, name: str) -> str:
     """Form-decode one key or value: `+` is a space, `%XX` a byte, then strict UTF-8."""
+    if raw.isalnum() or _PLAIN.fullmatch(raw):  # most keys and values: nothing to decode
+        return raw.decode("ascii")
     raw = raw.replace(b"+", b" ")
     out = bytearray()
     i = 0
@@ -60,6 +66,6 @@ def _decode(raw: bytes, name: str) -> str:
         text = out.decode("utf-8")
     except UnicodeDecodeError:
         raise ParamError(name, "not valid UTF-8") from None
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+    if _CONTROL.search(text):
         raise ParamError(name, "contains a control character")
     return text

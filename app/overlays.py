@@ -10,7 +10,6 @@ Otherwise an unsigned URL could show a secret image as the watermark of a public
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
@@ -18,7 +17,7 @@ from urllib.parse import quote
 from app.errors import HTTPError, from_source_error
 from app.runtime import Runtime, SourceRuntime
 from app.signing import Signature, verify_signature
-from sources.base import BadPath, NotFound, SourceError
+from sources.base import BadPath, NotFound, Peek, SourceError
 from transforms.marks import MarkData
 from transforms.spec import Overlay
 
@@ -90,9 +89,8 @@ class MarkRequest:
             raise HTTPError(answer.status, f"mark: {answer.message}") from None
         if original.private and not self.may_use(src, path, private=True):
             raise refused
-        digest = original.etag or hashlib.blake2b(original.data, digest_size=16).hexdigest()
         # Unique across sources: two folders may both hold a logo.png with equal mtimes.
-        return MarkData(original.data, f"{src.name}:{path}:{digest}")
+        return MarkData(original.data, f"{src.name}:{path}:{Peek.of(original).etag}")
 
 
 async def fetch_marks(request: MarkRequest, overlays: Iterable[Overlay]) -> dict[str, MarkData]:

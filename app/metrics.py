@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -59,8 +60,10 @@ class Metrics:
         self.cache = Counter(
             "signet_cache_results", "Result cache lookups by outcome", ["result"], registry=r
         )
-        for result in CACHE_RESULTS:
-            self.cache.labels(result)
+        # Children looked up once: labels() takes a lock and builds a key on every call,
+        # which on a cached hit costs as much as the rest of the answer's bookkeeping.
+        self.cache_result = {result: self.cache.labels(result) for result in CACHE_RESULTS}
+        self._request_counters: dict[tuple[str, int], Any] = {}
         self.coalesced = Counter(
             "signet_coalesced", "Requests served by another request's render", registry=r
         )
@@ -83,6 +86,13 @@ class Metrics:
             multiprocess_mode="livesum",
             registry=r,
         )
+
+    def count_request(self, source: str, status: int) -> None:
+        counter = self._request_counters.get((source, status))
+        if counter is None:
+            counter = self.requests.labels(source, str(status))
+            self._request_counters[(source, status)] = counter
+        counter.inc()
 
     def observe_limiter(self, running: int, waiting: int) -> None:
         """WorkLimiter's on_change hook; called from the loop and from worker threads."""
@@ -134,7 +144,7 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, watch)
         finally:
-            self.metrics.requests.labels(self.source_of(scope), str(status)).inc()
+            self.metrics.count_request(self.source_of(scope), status)
 
 
 def metrics_endpoint(metrics: Metrics) -> Callable[[Request], Awaitable[Response]]:

@@ -15,7 +15,7 @@ from starlette.types import Scope
 
 from app.health import readiness_endpoint
 from app.metrics import RequestMetrics, metrics_endpoint, metrics_listener, worker_exited
-from app.runtime import Runtime
+from app.runtime import SOURCE_SCOPE_KEY, Runtime
 
 
 def ops_routes(runtime: Runtime) -> list[Route]:
@@ -33,17 +33,9 @@ def ops_middleware(runtime: Runtime) -> list[Middleware]:
         skip.add(config.path)
 
     def source_of(scope: Scope) -> str:
-        host = ""
-        for name, value in scope.get("headers", ()):
-            if name == b"host":
-                host = value.decode("latin-1")
-                break
-        raw = scope.get("raw_path") or scope["path"].encode()
-        try:
-            route = runtime.route(host, raw.decode("latin-1"))
-        except Exception:  # a label is never worth failing the request it counts
-            return "none"
-        return route.source.name if route is not None else "none"
+        # The image handler names the source it routed to (SOURCE_SCOPE_KEY), so the
+        # request is not routed twice; a request no source took counts as "none".
+        return scope.get(SOURCE_SCOPE_KEY, "none")
 
     return [Middleware(RequestMetrics, runtime.metrics, source_of, frozenset(skip))]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from email.utils import formatdate
 
@@ -36,5 +37,6 @@ def cache_control(ttl: int, seconds_left: int | None) -> str:
     return f"public, max-age={max_age}"
 
 
+@functools.lru_cache(maxsize=4096)  # one per original's mtime: the same few, over and over
 def http_date(timestamp: float) -> str:
     return formatdate(timestamp, usegmt=True)

@@ -94,14 +94,14 @@ class ResultCache:
         if self.memory is not None:
             data = self.memory.get(key)
             if data is not None:
-                self.metrics.cache.labels(HIT_MEMORY).inc()
+                self.metrics.cache_result[HIT_MEMORY].inc()
                 return data, HIT_MEMORY
         (data, tier), shared = await self._flights.run(
             key, lambda: self._fill(key, render), timeout
         )
         if shared:
             self.metrics.coalesced.inc()
-        self.metrics.cache.labels(tier).inc()
+        self.metrics.cache_result[tier].inc()
         return data, tier
 
     async def _fill(self, key: str, render: Render) -> tuple[bytes, str]:

@@ -18,6 +18,7 @@ from sources.cache import OriginalsCache
 from sources.registry import create_source
 from transforms.spec import Limits
 
+SOURCE_SCOPE_KEY = "signet.source"  # the ASGI scope key naming the source a request took
 FETCH_MARGIN = 1.0  # seconds past source_timeout before the app gives up on a fetch
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -21,7 +22,7 @@ from app.presets import apply_preset
 from app.referer import add_referer_vary, check_referer
 from app.rendering import render_cached
 from app.responses import cache_control, error_response, etag_matches, http_date, make_etag
-from app.runtime import Runtime, SourceRuntime
+from app.runtime import SOURCE_SCOPE_KEY, Runtime, SourceRuntime
 from app.settings import Settings, load_settings
 from app.signing import Signature, verify_signature
 from app.signing_imagekit import EXPIRY_PARAM, SIGNATURE_PARAM
@@ -81,10 +82,17 @@ def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | Non
 def _parse_spec(
     src: SourceRuntime, path_tr: str | None, pairs: list[tuple[str, str]], limits: Limits
 ) -> TransformSpec:
+    return _parse_cached(src.config.scheme == "imagekit", path_tr, tuple(pairs), limits)
+
+
+@functools.lru_cache(maxsize=4096)  # parsing is pure, and hot URLs repeat; errors not cached
+def _parse_cached(
+    imagekit: bool, path_tr: str | None, pairs: tuple[tuple[str, str], ...], limits: Limits
+) -> TransformSpec:
     """An imagekit source reads `tr` (path or query) beside the imgix parameters."""
-    if src.config.scheme == "imagekit":
-        return parse_imagekit(path_tr, pairs, limits, IMAGEKIT_NOT_TRANSFORMS)
-    return parse_params(pairs, limits, NOT_TRANSFORMS)
+    if imagekit:
+        return parse_imagekit(path_tr, list(pairs), limits, IMAGEKIT_NOT_TRANSFORMS)
+    return parse_params(list(pairs), limits, NOT_TRANSFORMS)
 
 
 async def serve_image(request: Request) -> Response:
@@ -94,6 +102,7 @@ async def serve_image(request: Request) -> Response:
     if route is None:
         raise HTTPError(404, "no source serves this URL")
     src = route.source
+    request.scope[SOURCE_SCOPE_KEY] = src.name  # for the request metrics
     raw_query: bytes = request.scope.get("query_string", b"")
     imagekit = src.config.scheme == "imagekit"
     # ImageKit signs the URL relative to its endpoint, which a /tr:.../ segment is part of.

@@ -7,6 +7,7 @@ forgery) must be refused rather than quietly mean something.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from transforms.errors import ParamError
@@ -26,6 +27,11 @@ def split_query(raw: bytes) -> list[tuple[str, str]]:
     empty items (`&&`) are skipped. Raises ParamError naming the key (or
     "query" when the key itself cannot be read).
     """
+    return list(_split(raw))
+
+
+@functools.lru_cache(maxsize=4096)  # hot URLs repeat; errors are not cached
+def _split(raw: bytes) -> tuple[tuple[str, str], ...]:
     items = [item for item in raw.split(b"&") if item]
     if len(items) > MAX_PARAMS:
         raise ParamError("query", f"too many parameters (at most {MAX_PARAMS})")
@@ -41,7 +47,7 @@ def split_query(raw: bytes) -> list[tuple[str, str]]:
         if len(value) > MAX_VALUE_CHARS:
             raise ParamError(key, f"value is too long (at most {MAX_VALUE_CHARS} characters)")
         pairs.append((key, value))
-    return pairs
+    return tuple(pairs)
 
 
 def _decode(raw: bytes, name: str) -> str:

@@ -78,6 +78,14 @@ class TransformSpec:
 
     def canonical(self) -> str:
         """A stable string for cache keys and ETags: equal specs, equal strings."""
+        # Kept on the instance: a spec is immutable, and the app reuses parsed specs.
+        cached = self.__dict__.get("_canonical")
+        if cached is None:
+            cached = self._canonical()
+            object.__setattr__(self, "_canonical", cached)
+        return cached
+
+    def _canonical(self) -> str:
         parts = []
         for f in fields(self):
             value = getattr(self, f.name)

@@ -98,9 +98,8 @@ def workers_arg(value: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from app.runtime import Runtime
+    from app.workers import serve
 
     settings = _settings(args.config)
     Runtime.build(settings)  # resolve keys now, so a bad config fails before serving
@@ -125,16 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from app.metrics import prepare_multiprocess
 
         prepare_multiprocess()  # so that /metrics adds up every worker's numbers
-    uvicorn.run(
-        "app.service:create_app_from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        server_header=False,
-    )
-    return 0
+    return serve(args.host, args.port, args.workers, args.log_level)
 
 
 def cmd_sign(args: argparse.Namespace) -> int:

@@ -120,6 +120,56 @@ def test_serve_demo_prints_urls_that_work():
         assert "expires=" in urls[2]
         tampered = urls[0].replace("w=300", "w=301")
         assert httpx.get(tampered).status_code == 403
+        # each worker listens on a socket of its own (SO_REUSEPORT), so the kernel spreads
+        # keep-alive connections over them instead of one worker taking them all
+        workers = [pid for pid in child_pids(proc.pid) if "spawn_main" in cmdline(pid)]
+        assert len(workers) == 2
+        sockets = [listening_inodes(pid, port) for pid in workers]
+        assert all(len(s) == 1 for s in sockets) and sockets[0] != sockets[1]
     finally:
         proc.terminate()
-        proc.wait(10)
+        assert proc.wait(15) == 0
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+
+
+def child_pids(parent: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def listening_inodes(pid: int, port: int) -> set[str]:
+    """The inodes of the sockets `pid` holds that listen on `port` (state 0A in /proc)."""
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd)
+        if target.startswith("socket:["):
+            held.add(target[8:-1])
+    listening = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        cols = line.split()
+        if cols[3] == "0A" and int(cols[1].split(":")[1], 16) == port:
+            listening.add(cols[9])
+    return held & listening
+
+
+def test_serve_refuses_a_port_in_use():
+    taken = free_socket()
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        out = signet_cmd("serve", "--port", str(port), "--workers", "2", timeout=60)
+    finally:
+        taken.close()
+    assert out.returncode == 1
+    assert "cannot listen" in out.stderr and "Traceback" not in out.stderr

@@ -1,0 +1,93 @@
+"""Serving with several worker processes, each with a listening socket of its own.
+
+uvicorn's `--workers` shares one listening socket: every idle worker's event loop
+wakes on a new connection and accepts what is queued, so a burst of keep-alive
+connections (a CDN's or load balancer's pool) can all land on one worker, which then
+serves them alone for as long as they stay open; the bench saw half the cores idle
+that way. With SO_REUSEPORT each worker binds its own socket and the kernel spreads
+new connections across them by a hash of the address pair.
+
+(SO_REUSEPORT also lets another process of the same user bind the same port and take
+a share of the connections; do not run two servers on one port.)
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import socket
+import time
+from types import FrameType
+
+import uvicorn
+
+log = logging.getLogger("signet")
+
+APP = "app.service:create_app_from_env"
+EARLY_EXIT_SECONDS = 3.0  # a worker that dies this soon failed to start: stop, don't loop
+
+
+def reuseport_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+def _worker(host: str, port: int, log_level: str) -> None:
+    config = uvicorn.Config(APP, factory=True, log_level=log_level, server_header=False)
+    uvicorn.Server(config).run(sockets=[reuseport_socket(host, port)])
+
+
+def serve(host: str, port: int, workers: int, log_level: str) -> int:
+    """Run the app; with several workers, each on its own SO_REUSEPORT socket.
+
+    Returns the exit status: 0 after SIGINT/SIGTERM, 1 if a worker could not start.
+    """
+    if workers == 1 or not hasattr(socket, "SO_REUSEPORT"):
+        uvicorn.run(APP, factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level, server_header=False)
+        return 0
+    try:
+        reuseport_socket(host, port).close()  # the port is free (or ours to share): say so now
+    except OSError as err:
+        log.error("cannot listen on %s:%s: %s", host, port, err.strerror)
+        return 1
+    context = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def start() -> tuple[multiprocessing.process.BaseProcess, float]:
+        process = context.Process(target=_worker, args=(host, port, log_level), daemon=False)
+        process.start()
+        return process, time.monotonic()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+        for process, _ in procs:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: uvicorn finishes in-flight requests
+
+    procs = [start() for _ in range(workers)]
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    status = 0
+    while procs:
+        for index, (process, started) in enumerate(list(procs)):
+            process.join(0.2)
+            if process.exitcode is None:
+                continue
+            if stopping:
+                procs.remove((process, started))
+            elif time.monotonic() - started < EARLY_EXIT_SECONDS:
+                log.error("a worker exited at start (status %s): stopping", process.exitcode)
+                status = 1
+                stop(signal.SIGTERM, None)
+            else:
+                log.warning("a worker exited (status %s): starting another", process.exitcode)
+                procs[index] = start()
+    return status

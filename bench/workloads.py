@@ -1,0 +1,135 @@
+"""The workloads: the same picture asked of Signet, of thumbor, and of bare Pillow.
+
+Each Pillow function here is the least work that produces the answer: decode
+with draft() to the final size, one resample, the overlay, one encode, with the
+options Signet's finalize step uses (JPEG: Pillow's defaults; WebP: method 4;
+Lanczos with reducing_gap 3.0). It is the ceiling a Pillow server can reach.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from PIL import Image
+
+LANCZOS = Image.Resampling.LANCZOS
+REDUCING_GAP = 3.0  # as transforms/steps/resize.py
+MARK_WIDTH = 150
+MARK_PAD = 5  # imgix's default mark-pad; thumbor gets the same offset
+
+
+@dataclass(frozen=True)
+class Workload:
+    key: str
+    title: str
+    source: str  # file name under the sources folder
+    signet_query: str  # imgix-style query, unsigned
+    thumbor_path: str  # after /unsafe
+    expect: tuple[str, tuple[int, int]]  # (Pillow format, size) of a correct answer
+    kind: str = "cold"  # cold: a full transform per request; warm: a cached hit
+    limit: str | None = None  # name of the function below; None: a server is the limit
+    notes: list[str] = field(default_factory=list)
+
+    def signet_path(self, source: str | None = None) -> str:
+        return f"/bench/{source or self.source}?{self.signet_query}"
+
+    def thumbor_unsafe(self, source: str | None = None) -> str:
+        path = self.thumbor_path
+        if source:
+            path = path.removesuffix("/" + self.source) + "/" + source
+        return "/unsafe" + path
+
+
+def _fit_inside(size: tuple[int, int], box: tuple[int, int | None]) -> tuple[int, int]:
+    w, h = size
+    scale = box[0] / w if box[1] is None else min(box[0] / w, box[1] / h)
+    scale = min(scale, 1.0)  # fit=max / fit-in: never enlarge
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def _decode(data: bytes, box: tuple[int, int | None]) -> Image.Image:
+    img = Image.open(io.BytesIO(data))
+    target = _fit_inside(img.size, box)
+    if img.format == "JPEG":
+        img.draft(img.mode, target)
+    img.load()
+    if img.mode not in ("RGB", "RGBA"):
+        img = img.convert("RGBA" if "A" in img.mode else "RGB")
+    if img.size != target:
+        img = img.resize(target, LANCZOS, reducing_gap=REDUCING_GAP)
+    return img
+
+
+def _encode(img: Image.Image, fmt: str, **options: object) -> bytes:
+    if fmt == "JPEG" and img.mode != "RGB":
+        img = img.convert("RGB")
+    buf = io.BytesIO()
+    img.save(buf, fmt, **options)
+    return buf.getvalue()
+
+
+def fit_300_jpeg(data: bytes, mark: bytes | None = None) -> bytes:
+    return _encode(_decode(data, (300, 300)), "JPEG", quality=80)
+
+
+def fit_300_jpeg_mark(data: bytes, mark: bytes | None = None) -> bytes:
+    img = _decode(data, (300, 300)).convert("RGBA")
+    logo = Image.open(io.BytesIO(mark or b"")).convert("RGBA")
+    height = max(1, round(logo.height * MARK_WIDTH / logo.width))
+    logo = logo.resize((MARK_WIDTH, height), LANCZOS)
+    img.alpha_composite(logo, (img.width - MARK_WIDTH - MARK_PAD, img.height - height - MARK_PAD))
+    return _encode(img, "JPEG", quality=80)
+
+
+def width_1200_webp(data: bytes, mark: bytes | None = None) -> bytes:
+    return _encode(_decode(data, (1200, None)), "WEBP", quality=80, method=4)
+
+
+def width_300_jpeg(data: bytes, mark: bytes | None = None) -> bytes:
+    return _encode(_decode(data, (300, None)), "JPEG", quality=80)
+
+
+LIMIT_FUNCTIONS = {
+    f.__name__: f for f in (fit_300_jpeg, fit_300_jpeg_mark, width_1200_webp, width_300_jpeg)
+}
+
+MARK_QUERY = (
+    f"&mark={quote('/logo.png', safe='/')}&mark-w={MARK_WIDTH}"
+    f"&mark-align={quote('bottom,right', safe=',')}"
+)
+
+WORKLOADS: tuple[Workload, ...] = (
+    Workload(
+        "a", "2400x1600 JPEG, fit inside 300x300, JPEG q80", "photo.jpg",
+        "w=300&h=300&fit=max&fm=jpg&q=80",
+        "/fit-in/300x300/filters:quality(80)/photo.jpg",
+        ("JPEG", (300, 200)), limit="fit_300_jpeg",
+    ),
+    Workload(
+        "b", "(a) + logo 150 px wide, bottom-right", "photo.jpg",
+        "w=300&h=300&fit=max&fm=jpg&q=80" + MARK_QUERY,
+        f"/fit-in/300x300/filters:quality(80):watermark(logo.png,-{MARK_PAD},-{MARK_PAD},0,50)"
+        "/photo.jpg",
+        ("JPEG", (300, 200)), limit="fit_300_jpeg_mark",
+    ),
+    Workload(
+        "c", "1200x800 PNG with alpha, width 1200, WebP q80", "alpha.png",
+        "w=1200&fm=webp&q=80",
+        "/1200x0/filters:quality(80):format(webp)/alpha.png",
+        ("WEBP", (1200, 800)), limit="width_1200_webp",
+    ),
+    Workload(
+        "d", "cached hit of (a)", "photo.jpg",
+        "w=300&h=300&fit=max&fm=jpg&q=80",
+        "/fit-in/300x300/filters:quality(80)/photo.jpg",
+        ("JPEG", (300, 200)), kind="warm",
+    ),
+    Workload(
+        "e", "6000x4000 JPEG, width 300, JPEG q80", "large.jpg",
+        "w=300&fm=jpg&q=80",
+        "/300x0/filters:quality(80)/large.jpg",
+        ("JPEG", (300, 200)), limit="width_300_jpeg",
+    ),
+)

@@ -253,8 +253,9 @@ def render(results: dict, markdown: bool) -> str:
         "",
         table(LIMIT_HEAD, limit_rows(results)),
         "",
-        "Signet's app with one SO_REUSEPORT socket per worker (bench/reuseport.py) against "
-        "`signet serve` (uvicorn --workers, one shared socket):",
+        "Signet's app under bench/reuseport.py (one SO_REUSEPORT socket per worker) against "
+        "`signet serve` (which does the same since 9d7f9b6; before, uvicorn's one shared "
+        "socket):",
         "",
         table(REUSEPORT_HEAD, reuseport_rows(results)) if reuseport_rows(results) else "(not run)",
         "",

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from app.errors import HTTPError, from_source_error
 from app.runtime import Runtime, SourceRuntime
 from app.signing import Signature, verify_signature
-from sources.base import BadPath, NotFound, Peek, SourceError
+from sources.base import BadPath, NotFound, SourceError
 from transforms.marks import MarkData
 from transforms.spec import Overlay
 
@@ -90,7 +90,7 @@ class MarkRequest:
         if original.private and not self.may_use(src, path, private=True):
             raise refused
         # Unique across sources: two folders may both hold a logo.png with equal mtimes.
-        return MarkData(original.data, f"{src.name}:{path}:{Peek.of(original).etag}")
+        return MarkData(original.data, f"{src.name}:{path}:{original.validator}")
 
 
 async def fetch_marks(request: MarkRequest, overlays: Iterable[Overlay]) -> dict[str, MarkData]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,6 +17,12 @@ class Original:
     etag: str | None = None  # a validator that changes when the bytes change
     last_modified: float | None = None  # unix seconds
     private: bool = False  # only served on a validly signed URL
+
+    @functools.cached_property
+    def validator(self) -> str:
+        """The ETag, or for a source that sent none a hash of the bytes: computed once per
+        Original, so an original kept in the originals cache is not hashed on every hit."""
+        return self.etag or hashlib.blake2b(self.data, digest_size=16).hexdigest()
 
 
 HEAD_BYTES = 256  # enough of the start of a file to tell its format (transforms.formats.sniff)
@@ -33,8 +40,9 @@ class Peek:
 
     @classmethod
     def of(cls, original: Original) -> Peek:
-        etag = original.etag or hashlib.blake2b(original.data, digest_size=16).hexdigest()
-        return cls(etag, original.data[:HEAD_BYTES], original.last_modified, original.private)
+        return cls(
+            original.validator, original.data[:HEAD_BYTES], original.last_modified, original.private
+        )
 
 
 class SourceError(Exception):

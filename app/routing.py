@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from sources.ssrf import host_matches  # one host-pattern rule for domains, referers, proxies
+
 T = TypeVar("T")
 
 
@@ -13,13 +15,6 @@ class Route(Generic[T]):
     source: T
     rel_path: str  # still percent-encoded, without the source prefix or a leading slash
     by_domain: bool
-
-
-def host_matches(host: str, pattern: str) -> bool:
-    """`example.com` matches itself; `*.example.com` matches any subdomain of it."""
-    if pattern.startswith("*."):
-        return host.endswith(pattern[1:])
-    return host == pattern
 
 
 def _host_name(host_header: str) -> str:

@@ -40,31 +40,27 @@ def _value(item: bytes) -> bytes:
     return item.split(b"=", 1)[1] if b"=" in item else b""
 
 
-def verify_imagekit(keys: Sequence[bytes], rel_path: bytes, raw_query: bytes) -> bool | None:
-    """None when the URL carries no `ik-s`; else whether it is valid for one of `keys`.
+def imagekit_signed_message(rel_path: bytes, raw_query: bytes) -> tuple[bytes | None, list[bytes]]:
+    """(the message `ik-s` signs, the `ik-s` values), like app.signing.signed_message.
 
+    No `ik-s`: an empty list. A layout the SDKs never write (`ik-s` not last, twice,
+    or an `ik-t` anywhere but right before it): message None, which never verifies.
     `rel_path` is the raw path after the endpoint (no leading `/`), `raw_query` the
     raw query string; neither is decoded.
     """
     items = raw_query.split(b"&") if raw_query else []
     names = [_name(item) for item in items]
-    if _SIGNATURE not in names:
-        return None
-    if names.count(_SIGNATURE) > 1 or names[-1] != _SIGNATURE or not keys:
-        return False
-    given = _value(items[-1]).lower()
+    signatures = [_value(item) for item in items if _name(item) == _SIGNATURE]
+    if not signatures or len(signatures) > 1 or names[-1] != _SIGNATURE:
+        return None, signatures
     signed = items[:-1]
     expiry = NO_EXPIRY.encode()
     if signed and names[len(signed) - 1] == _EXPIRY:
         expiry = _value(signed[-1])
         signed = signed[:-1]
     if _EXPIRY in names[: len(signed)]:
-        return False
-    message = rel_path + (b"?" + b"&".join(signed) if signed else b"") + expiry
-    valid = False
-    for key in keys:  # every key is tried, so timing does not tell which one matched
-        valid |= hmac.compare_digest(imagekit_digest(key, message).encode(), given)
-    return valid
+        return None, signatures
+    return rel_path + (b"?" + b"&".join(signed) if signed else b"") + expiry, signatures
 
 
 def endpoint_prefix(endpoint_path: str) -> str:

@@ -25,7 +25,7 @@ import uvicorn
 log = logging.getLogger("signet")
 
 APP = "app.service:create_app_from_env"
-EARLY_EXIT_SECONDS = 3.0  # a worker that dies this soon failed to start: stop, don't loop
+EARLY_EXIT_SECONDS = 3.0  # a worker that exits with an error this soon failed to start
 
 
 def reuseport_socket(host: str, port: int) -> socket.socket:
@@ -83,7 +83,8 @@ def serve(host: str, port: int, workers: int, log_level: str) -> int:
                 continue
             if stopping:
                 procs.remove((process, started))
-            elif time.monotonic() - started < EARLY_EXIT_SECONDS:
+            elif process.exitcode > 0 and time.monotonic() - started < EARLY_EXIT_SECONDS:
+                # exited by itself this soon (not killed by a signal): it could not start
                 log.error("a worker exited at start (status %s): stopping", process.exitcode)
                 status = 1
                 stop(signal.SIGTERM, None)

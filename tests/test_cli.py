@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -126,6 +127,16 @@ def test_serve_demo_prints_urls_that_work():
         assert len(workers) == 2
         sockets = [listening_inodes(pid, port) for pid in workers]
         assert all(len(s) == 1 for s in sockets) and sockets[0] != sockets[1]
+        # a worker that dies is replaced, and the server keeps answering
+        os.kill(workers[0], signal.SIGKILL)
+        replaced = []
+        while time.monotonic() < deadline + 30 and len(replaced) < 2:
+            time.sleep(0.2)
+            replaced = [p for p in child_pids(proc.pid) if "spawn_main" in cmdline(p)]
+        assert len(replaced) == 2 and workers[0] not in replaced
+        time.sleep(1)  # the new worker binds its socket as it starts
+        assert all(httpx.get(urls[0]).status_code == 200 for _ in range(5))
+        workers = replaced
     finally:
         proc.terminate()
         assert proc.wait(15) == 0

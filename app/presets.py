@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 from app.settings import ConfigError, SourceConfigBase
+from transforms.dialects.imgix import parse_params
+from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS
 from transforms.errors import ParamError
-from transforms.params import parse_params
-from transforms.params_overlay import OVERLAY_PARAMETERS
 from transforms.query import split_query
 from transforms.spec import Limits
 

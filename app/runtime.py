@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 import anyio
 
+from app.cache.result import ResultCache
 from app.keys import resolve_keys
 from app.limiter import WorkLimiter
-from app.metrics import Metrics
+from app.ops.metrics import Metrics
 from app.presets import check_presets
-from app.result_cache import ResultCache
 from app.routing import Route, choose_source
 from app.settings import Settings, SourceConfigBase
 from sources.base import Original, Peek, Source, TimedOut

@@ -16,8 +16,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.errors import HTTPError, from_source_error, from_transform_error
-from app.ops import ops_lifespan, ops_middleware, ops_routes
-from app.overlays import MarkRequest, fetch_marks, with_marks
+from app.marks import MarkRequest, fetch_marks, with_marks
+from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
 from app.presets import apply_preset
 from app.referer import add_referer_vary, check_referer
 from app.rendering import render_cached
@@ -27,10 +27,10 @@ from app.settings import Settings, load_settings
 from app.signing import Signature, verify_signature
 from app.signing_imagekit import EXPIRY_PARAM, SIGNATURE_PARAM
 from sources.base import Peek, SourceError
+from transforms.dialects.imagekit import parse_imagekit, split_path_transforms
+from transforms.dialects.imgix import parse_params
 from transforms.errors import TransformError
 from transforms.formats import CONTENT_TYPES, choose_format, sniff
-from transforms.params import parse_params
-from transforms.params_imagekit import parse_imagekit, split_path_transforms
 from transforms.pipeline import render
 from transforms.query import split_query
 from transforms.spec import Limits, TransformSpec
@@ -225,7 +225,7 @@ def create_app(settings: Settings) -> Starlette:
 def create_app_from_env() -> Starlette:
     """Factory for uvicorn workers: config from `SIGNET_CONFIG`, or the demo."""
     if os.environ.get("SIGNET_DEMO") == "1":
-        from app.demo import demo_settings
+        from app.ops.demo import demo_settings
 
         return create_app(demo_settings())
     return create_app(load_settings())

@@ -46,7 +46,7 @@ class LimitsConfig(BaseModel):
 
 
 class CacheConfig(BaseModel):
-    """The result cache of rendered images (app.result_cache): memory, disk, S3 tiers."""
+    """The result cache of rendered images (app.cache.result): memory, disk, S3 tiers."""
 
     model_config = ConfigDict(extra="forbid")
 

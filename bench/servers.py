@@ -165,7 +165,7 @@ class UvicornServer(Server):
 
 def signet(config: Path, port: int, workers: int, log_dir: Path, name: str = "signet") -> Server:
     command = [
-        sys.executable, "-m", "app.cli", "serve", "--config", str(config),
+        sys.executable, "-m", "app.ops.cli", "serve", "--config", str(config),
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning",  # no access log: it would cost as much as a cached hit
     ]

@@ -18,7 +18,7 @@ import time
 import boto3
 import botocore.exceptions
 
-from app.demo import ensure_demo_images
+from app.ops.demo import ensure_demo_images
 
 PUBLIC = frozenset({"logo.png"})  # a watermark is no secret
 

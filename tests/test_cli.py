@@ -27,7 +27,7 @@ def signet_cmd(*args: str, env: dict[str, str] | None = None, stdin: str | None 
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNET_")}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
+        [sys.executable, "-m", "app.ops.cli", *args],
         cwd=ROOT, env=full_env, input=stdin, capture_output=True, text=True, timeout=timeout,
     )
 
@@ -97,7 +97,7 @@ def test_serve_demo_prints_urls_that_work():
     port = free_socket().getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNET_")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "app.ops.cli", "serve", "--port", str(port), "--workers", "2"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:

@@ -24,7 +24,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from app.cli import build_parser, usable_cpus, workers_arg
+from app.ops.cli import build_parser, usable_cpus, workers_arg
 from app.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from app.demo import DEMO_KEY, demo_settings, ensure_demo_images
+from app.ops.demo import DEMO_KEY, demo_settings, ensure_demo_images
 from app.service import create_app
 from app.signing import sign_url
 from examples.gallery.app import PHOTOS, GalleryConfig

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from imagekitio import ImageKit
 
-from app.cli import main as signet_main
+from app.ops.cli import main as signet_main
 from app.service import create_app
 from app.settings import load_settings
 from app.signing import sign_url

@@ -10,9 +10,9 @@ from app.signing import Signature, digest, sign_url, verify_signature
 from app.signing_imagekit import endpoint_path_for, endpoint_prefix, imagekit_digest
 from tests import imagegen
 from tests.imagegen import open_bytes
+from transforms.dialects.imagekit import parse_imagekit, split_path_transforms
 from transforms.errors import ParamError
 from transforms.formats import choose_format
-from transforms.params_imagekit import parse_imagekit, split_path_transforms
 from transforms.pipeline import render
 from transforms.spec import Limits, Overlay, TransformSpec
 

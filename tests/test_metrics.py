@@ -148,7 +148,7 @@ def test_several_workers_add_up(media, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNET_")}
     env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "prom")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--config", str(config), "--port", str(port),
+        [sys.executable, "-m", "app.ops.cli", "serve", "--config", str(config), "--port", str(port),
          "--workers", "2", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.cli import demo_urls
-from app.demo import demo_settings
+from app.ops.cli import demo_urls
+from app.ops.demo import demo_settings
 from app.runtime import Runtime
 from app.service import create_app
 from app.settings import ConfigError, load_settings

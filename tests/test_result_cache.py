@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.cache_format import entry_name
-from app.disk_cache import DiskTier
+from app.cache.blob import entry_name
+from app.cache.disk import DiskTier
 from app.service import create_app
 from app.settings import ConfigError, load_settings
 from tests import imagegen

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from transforms.dialects.imgix import PARAMETERS, parse_params
 from transforms.errors import ParamError
-from transforms.params import PARAMETERS, parse_params
 from transforms.query import MAX_PARAMS, MAX_VALUE_CHARS, split_query
 from transforms.spec import Limits, TransformSpec
 

@@ -1,7 +1,7 @@
 """The value grammar every parameter parser shares: numbers, choices, colours.
 
-Both the core imgix parameters (transforms.params) and the overlay ones
-(transforms.params_overlay) build on these, so a value means the same thing
+Both the core imgix parameters (transforms.dialects.imgix) and the overlay ones
+(transforms.dialects.imgix_overlay) build on these, so a value means the same thing
 whichever parameter it is given to.
 """
 

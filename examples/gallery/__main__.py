@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from app.demo import DEMO_KEY, DEMO_KEY_ENV
+from app.ops.demo import DEMO_KEY, DEMO_KEY_ENV
 from examples.gallery.app import GalleryConfig, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ def start_signet(host: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, DEMO_KEY_ENV: os.environ.get(DEMO_KEY_ENV, DEMO_KEY)}
     env.pop("SIGNET_CONFIG", None)  # the demo, whatever this shell is configured for
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--host", host, "--port", str(port)],
+        [sys.executable, "-m", "app.ops.cli", "serve", "--host", host, "--port", str(port)],
         cwd=ROOT, env=env,
     )
     deadline = time.monotonic() + 30

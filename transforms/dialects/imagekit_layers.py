@@ -15,8 +15,8 @@ import binascii
 import re
 from urllib.parse import unquote
 
+from transforms.dialects.imgix import parse_dimension
 from transforms.errors import ParamError
-from transforms.params import parse_dimension
 from transforms.spec import Limits, Overlay
 from transforms.values import Invalid
 

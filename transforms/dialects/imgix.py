@@ -4,7 +4,7 @@ Each parameter is one parser in PARAMETERS (key -> spec field + function), so
 adding a parameter is adding an entry, not a branch. A parser gets the raw
 value and the limits, returns the field's value, and raises Invalid with a
 message; parse_params turns that into a ParamError naming the key. The
-watermark and text parameters (`mark*`, `txt*`) are in transforms.params_overlay.
+watermark and text parameters (`mark*`, `txt*`) are in transforms.dialects.imgix_overlay.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, pop_overlays
 from transforms.errors import ParamError
-from transforms.params_overlay import OVERLAY_PARAMETERS, pop_overlays
 from transforms.spec import FITS, FORMATS, Limits, TransformSpec
 from transforms.values import (
     _INTEGER,

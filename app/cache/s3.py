@@ -2,7 +2,7 @@
 
 Every method blocks (boto3): the result cache calls them in worker threads, under a short
 timeout, and any failure is a miss. A PUT is atomic in S3, and entries carry the same
-checksum as on disk (app.cache_format), so a damaged object is never served.
+checksum as on disk (app.cache.blob), so a damaged object is never served.
 
 Nothing here evicts: give the bucket (or the prefix) a lifecycle rule that expires objects
 after some days. Credentials come from the standard AWS chain, as for S3 sources.
@@ -14,7 +14,7 @@ import logging
 
 import botocore.exceptions as boto_errors
 
-from app.cache_format import entry_name, pack, unpack
+from app.cache.blob import entry_name, pack, unpack
 from sources.s3 import s3_client
 
 log = logging.getLogger("signet.cache")

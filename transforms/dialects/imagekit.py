@@ -21,15 +21,20 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
-from transforms.errors import ParamError
-from transforms.imagekit_layers import OLD_OVERLAY_KEYS, old_overlay, read_layer, split_option
-from transforms.params import (
+from transforms.dialects.imagekit_layers import (
+    OLD_OVERLAY_KEYS,
+    old_overlay,
+    read_layer,
+    split_option,
+)
+from transforms.dialects.imgix import (
     MAX_DIMENSION,
     parse_dimension,
     parse_dpr,
     parse_params,
     parse_quality,
 )
+from transforms.errors import ParamError
 from transforms.spec import Limits, Overlay, TransformSpec
 from transforms.values import Invalid
 

@@ -16,7 +16,7 @@ from app.settings import ConfigError, Settings, load_settings
 def _settings(config: str | None) -> Settings:
     if config or os.environ.get("SIGNET_CONFIG"):
         return load_settings(config)
-    from app.demo import demo_settings
+    from app.ops.demo import demo_settings
 
     return demo_settings()
 
@@ -98,8 +98,8 @@ def workers_arg(value: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from app.ops.workers import serve
     from app.runtime import Runtime
-    from app.workers import serve
 
     settings = _settings(args.config)
     Runtime.build(settings)  # resolve keys now, so a bad config fails before serving
@@ -121,7 +121,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         config = Path(args.config or os.environ["SIGNET_CONFIG"]).resolve()
         os.environ["SIGNET_CONFIG"] = str(config)
     if args.workers > 1:
-        from app.metrics import prepare_multiprocess
+        from app.ops.metrics import prepare_multiprocess
 
         prepare_multiprocess()  # so that /metrics adds up every worker's numbers
     return serve(args.host, args.port, args.workers, args.log_level)

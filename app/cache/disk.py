@@ -6,7 +6,7 @@ Every method blocks: the result cache calls them in worker threads.
 Safe for several processes without a shared index:
 - a write goes to a temporary file in the entry's own folder, then `os.replace` moves it
   into place, so a reader sees the old entry, the new one or none, never half of one;
-- every entry carries a checksum (app.cache_format), so a file torn by a crash or a power
+- every entry carries a checksum (app.cache.blob), so a file torn by a crash or a power
   loss (we do not fsync: losing cache entries is fine, serving broken ones is not) reads as
   a miss and is deleted;
 - "recently used" is the file's mtime, bumped on a hit, so every process sees the same order;
@@ -25,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from app.cache_format import entry_name, header, unpack
+from app.cache.blob import entry_name, header, unpack
 
 log = logging.getLogger("signet.cache")
 

@@ -13,8 +13,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 from starlette.types import Scope
 
-from app.health import readiness_endpoint
-from app.metrics import RequestMetrics, metrics_endpoint, metrics_listener, worker_exited
+from app.ops.health import readiness_endpoint
+from app.ops.metrics import RequestMetrics, metrics_endpoint, metrics_listener, worker_exited
 from app.runtime import SOURCE_SCOPE_KEY, Runtime
 
 

@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 
 from transforms.spec import Limits
 
-_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-_INTEGER = re.compile(r"[0-9]{1,9}")
-_HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+INTEGER = re.compile(r"[0-9]{1,9}")
+HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 
 
 class Invalid(Exception):
@@ -27,18 +27,18 @@ class Parameter(NamedTuple):
     parse: Callable[[str, Limits], Any]
 
 
-def _decimal(value: str) -> float | None:
+def decimal(value: str) -> float | None:
     # A strict grammar: Python's float() also takes "nan", "1e9", "1_0" and spaces.
-    return float(value) if _DECIMAL.fullmatch(value) else None
+    return float(value) if DECIMAL.fullmatch(value) else None
 
 
-def _integer(value: str, low: int, high: int) -> int:
-    if _INTEGER.fullmatch(value) and low <= int(value) <= high:
+def integer(value: str, low: int, high: int) -> int:
+    if INTEGER.fullmatch(value) and low <= int(value) <= high:
         return int(value)
     raise Invalid(f"must be an integer from {low} to {high}")
 
 
-def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+def one_of(value: str, allowed: tuple[str, ...]) -> str:
     if value in allowed:
         return value
     raise Invalid(f"must be one of {', '.join(allowed)}")
@@ -46,7 +46,7 @@ def _one_of(value: str, allowed: tuple[str, ...]) -> str:
 
 def parse_colour(value: str, limits: Limits) -> tuple[int, int, int, int]:
     """imgix colours put alpha FIRST: RGB, ARGB, RRGGBB, AARRGGBB -> (r, g, b, a)."""
-    match = _HEX_COLOUR.fullmatch(value)
+    match = HEX_COLOUR.fullmatch(value)
     if match is None:
         raise Invalid("must be a hex colour of 3, 4, 6 or 8 digits (alpha first: ARGB)")
     digits = match.group(1)

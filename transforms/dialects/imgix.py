@@ -16,12 +16,12 @@ from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, pop_overlays
 from transforms.errors import ParamError
 from transforms.spec import FITS, FORMATS, Limits, TransformSpec
 from transforms.values import (
-    _INTEGER,
+    INTEGER,
     Invalid,
     Parameter,
-    _decimal,
-    _integer,
-    _one_of,
+    decimal,
+    integer,
+    one_of,
     parse_colour,
 )
 
@@ -81,7 +81,7 @@ def parse_params(
 
 
 def parse_dimension(value: str, limits: Limits) -> float:
-    number = _decimal(value)
+    number = decimal(value)
     if number is None or number <= 0:
         raise Invalid("must be a number greater than 0")
     if number < 1:
@@ -92,7 +92,7 @@ def parse_dimension(value: str, limits: Limits) -> float:
 
 
 def parse_dpr(value: str, limits: Limits) -> float:
-    number = _decimal(value)
+    number = decimal(value)
     if number is None or not 1 <= number <= limits.max_dpr:
         raise Invalid(f"must be a number from 1 to {limits.max_dpr:g}")
     return number
@@ -101,7 +101,7 @@ def parse_dpr(value: str, limits: Limits) -> float:
 def parse_fit(value: str, limits: Limits) -> str:
     if value in UNSUPPORTED_FITS:
         raise Invalid(f"{value} is not supported; expected one of {', '.join(FITS)}")
-    return _one_of(value, FITS)
+    return one_of(value, FITS)
 
 
 def parse_crop(value: str, limits: Limits) -> tuple[str, ...]:
@@ -116,7 +116,7 @@ def parse_crop(value: str, limits: Limits) -> tuple[str, ...]:
 
 
 def parse_unit(value: str, limits: Limits) -> float:
-    number = _decimal(value)
+    number = decimal(value)
     if number is None or number > 1:
         raise Invalid("must be a number from 0 to 1")
     return number
@@ -127,11 +127,11 @@ def parse_format(value: str, limits: Limits) -> str:
         return "jpg"
     if value in UNSUPPORTED_FORMATS:
         raise Invalid(f"{value} is not supported; expected one of {', '.join(FORMATS)}")
-    return _one_of(value, FORMATS)
+    return one_of(value, FORMATS)
 
 
 def parse_quality(value: str, limits: Limits) -> int:
-    return _integer(value, 0, 100)
+    return integer(value, 0, 100)
 
 
 def parse_auto(value: str, limits: Limits) -> frozenset[str]:
@@ -144,7 +144,7 @@ def parse_auto(value: str, limits: Limits) -> frozenset[str]:
 
 def parse_rect(value: str, limits: Limits) -> tuple[int, int, int, int]:
     parts = value.split(",")
-    if len(parts) == 4 and all(_INTEGER.fullmatch(p) for p in parts):
+    if len(parts) == 4 and all(INTEGER.fullmatch(p) for p in parts):
         x, y, w, h = (int(p) for p in parts)
         if w > 0 and h > 0:
             return (x, y, w, h)
@@ -152,17 +152,17 @@ def parse_rect(value: str, limits: Limits) -> tuple[int, int, int, int]:
 
 
 def parse_rotation(value: str, limits: Limits) -> int:
-    return _integer(value, 0, 359)
+    return integer(value, 0, 359)
 
 
 def parse_flip(value: str, limits: Limits) -> str:
     if value == "vh":
         return "hv"
-    return _one_of(value, ("h", "v", "hv"))
+    return one_of(value, ("h", "v", "hv"))
 
 
 def parse_orient(value: str, limits: Limits) -> int:
-    if _INTEGER.fullmatch(value):
+    if INTEGER.fullmatch(value):
         number = int(value)
         if 1 <= number <= 8:
             return number
@@ -172,11 +172,11 @@ def parse_orient(value: str, limits: Limits) -> int:
 
 
 def parse_blur(value: str, limits: Limits) -> int:
-    return _integer(value, 0, 2000)
+    return integer(value, 0, 2000)
 
 
 def parse_sharp(value: str, limits: Limits) -> int:
-    return _integer(value, 0, 100)
+    return integer(value, 0, 100)
 
 
 PARAMETERS: dict[str, Parameter] = {

@@ -14,7 +14,7 @@ from typing import Any
 from transforms.errors import ParamError
 from transforms.spec import Limits, Overlay
 from transforms.text import DEFAULT_FAMILY, font_name
-from transforms.values import _DECIMAL, Invalid, Parameter, _integer, parse_colour
+from transforms.values import DECIMAL, Invalid, Parameter, integer, parse_colour
 
 MAX_OFFSET = 16384  # mark-x, mark-y, pads: as large as any side
 MAX_TEXT_SIZE = 500  # txt-size in CSS pixels; the drawn size is also kept within the base
@@ -59,7 +59,7 @@ def parse_text64(value: str, limits: Limits) -> str:
 
 def parse_mark_size(value: str, limits: Limits) -> float:
     """Pixels (CSS, times dpr) when >= 1, else a fraction of the base image."""
-    if not _DECIMAL.fullmatch(value) or float(value) <= 0:
+    if not DECIMAL.fullmatch(value) or float(value) <= 0:
         raise Invalid("must be a number greater than 0: pixels, or a fraction below 1")
     number = float(value)
     if number < 1:
@@ -70,7 +70,7 @@ def parse_mark_size(value: str, limits: Limits) -> float:
 
 
 def parse_scale(value: str, limits: Limits) -> float:
-    if not _DECIMAL.fullmatch(value) or not 0 < float(value) <= 100:
+    if not DECIMAL.fullmatch(value) or not 0 < float(value) <= 100:
         raise Invalid("must be a percent of the base image's width, above 0 and at most 100")
     return float(value)
 
@@ -93,15 +93,15 @@ def parse_align(value: str, limits: Limits) -> tuple[str, str]:
 
 
 def parse_pad(value: str, limits: Limits) -> int:
-    return _integer(value, 0, MAX_OFFSET)
+    return integer(value, 0, MAX_OFFSET)
 
 
 def parse_offset(value: str, limits: Limits) -> int:
-    return _integer(value, 0, MAX_OFFSET)
+    return integer(value, 0, MAX_OFFSET)
 
 
 def parse_alpha(value: str, limits: Limits) -> int:
-    return _integer(value, 0, 100)
+    return integer(value, 0, 100)
 
 
 def parse_tile(value: str, limits: Limits) -> bool:
@@ -111,7 +111,7 @@ def parse_tile(value: str, limits: Limits) -> bool:
 
 
 def parse_text_size(value: str, limits: Limits) -> int:
-    return _integer(value, 1, MAX_TEXT_SIZE)
+    return integer(value, 1, MAX_TEXT_SIZE)
 
 
 def parse_font(value: str, limits: Limits) -> str:
@@ -124,7 +124,7 @@ def parse_font(value: str, limits: Limits) -> str:
 
 
 def parse_shadow(value: str, limits: Limits) -> int:
-    return _integer(value, 0, MAX_SHADOW)
+    return integer(value, 0, MAX_SHADOW)
 
 
 OVERLAY_PARAMETERS: dict[str, Parameter] = {

@@ -7,7 +7,7 @@ import pytest
 from tests import imagegen
 from transforms.formats import CONTENT_TYPES, accepts, choose_format, sniff
 from transforms.pipeline import render
-from transforms.spec import Limits, TransformSpec
+from transforms.spec import Limits, Output, Size, TransformSpec
 
 CHROME = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 OLD_SAFARI = "image/webp,image/png,image/svg+xml,image/*;q=0.8,video/*;q=0.8,*/*;q=0.5"
@@ -68,14 +68,29 @@ def test_accepts_needs_an_explicit_listing() -> None:
         (TransformSpec(), "tiff", CHROME, ("jpg", False)),
         (TransformSpec(), "bmp", CHROME, ("jpg", False)),
         (TransformSpec(), None, CHROME, ("jpg", False)),
-        (TransformSpec(fm="webp"), "jpg", CURL, ("webp", False)),
-        (TransformSpec(auto=frozenset({"format"})), "jpg", CHROME, ("avif", True)),
-        (TransformSpec(auto=frozenset({"format"})), "jpg", OLD_SAFARI, ("webp", True)),
-        (TransformSpec(auto=frozenset({"format"})), "png", CURL, ("png", True)),
-        (TransformSpec(auto=frozenset({"format"})), "tiff", CURL, ("jpg", True)),
-        (TransformSpec(fm="png", auto=frozenset({"format"})), "jpg", CURL, ("png", True)),
-        (TransformSpec(fm="png", auto=frozenset({"format"})), "jpg", CHROME, ("avif", True)),
-        (TransformSpec(auto=frozenset({"compress"})), "jpg", CHROME, ("jpg", False)),
+        (TransformSpec(output=Output(fm="webp")), "jpg", CURL, ("webp", False)),
+        (TransformSpec(output=Output(auto=frozenset({"format"}))), "jpg", CHROME, ("avif", True)),
+        (
+            TransformSpec(output=Output(auto=frozenset({"format"}))),
+            "jpg",
+            OLD_SAFARI,
+            ("webp", True),
+        ),
+        (TransformSpec(output=Output(auto=frozenset({"format"}))), "png", CURL, ("png", True)),
+        (TransformSpec(output=Output(auto=frozenset({"format"}))), "tiff", CURL, ("jpg", True)),
+        (
+            TransformSpec(output=Output(fm="png", auto=frozenset({"format"}))),
+            "jpg",
+            CURL,
+            ("png", True),
+        ),
+        (
+            TransformSpec(output=Output(fm="png", auto=frozenset({"format"}))),
+            "jpg",
+            CHROME,
+            ("avif", True),
+        ),
+        (TransformSpec(output=Output(auto=frozenset({"compress"}))), "jpg", CHROME, ("jpg", False)),
     ],
 )
 def test_choose_format(
@@ -86,7 +101,7 @@ def test_choose_format(
 
 @pytest.mark.parametrize("fmt", ["jpg", "pjpg", "png", "webp", "avif", "gif"])
 def test_each_output_format_is_what_it_says(fmt: str) -> None:
-    out = render(imagegen.jpeg(320, 240), TransformSpec(w=160), fmt, Limits())
+    out = render(imagegen.jpeg(320, 240), TransformSpec(size=Size(w=160)), fmt, Limits())
     assert out.content_type == CONTENT_TYPES[fmt]
     assert sniff(out.data) == ("jpg" if fmt == "pjpg" else fmt)
     img = imagegen.open_bytes(out.data)

@@ -7,7 +7,7 @@ import pytest
 from transforms.dialects.imgix import PARAMETERS, parse_params
 from transforms.errors import ParamError
 from transforms.query import MAX_PARAMS, MAX_VALUE_CHARS, split_query
-from transforms.spec import Limits, TransformSpec
+from transforms.spec import Adjust, Frame, Limits, Output, Rotation, Size, Stylize, TransformSpec
 
 LIMITS = Limits()
 
@@ -105,35 +105,33 @@ def test_every_parameter() -> None:
         b"&blur=20&sharp=10"
     )
     assert spec == TransformSpec(
-        w=300,
-        h=0.5,
-        dpr=2,
-        fit="crop",
-        crop=("focalpoint",),
-        fp_x=0.25,
-        fp_y=1.0,
-        fm="webp",
-        q=60,
-        auto=frozenset({"format", "compress"}),
-        bg=(255, 0, 0, 255),
-        rect=(10, 20, 300, 400),
-        rot=45,
-        flip="hv",
-        orient=6,
-        blur=20,
-        sharp=10,
+        size=Size(
+            w=300,
+            h=0.5,
+            dpr=2,
+            fit="crop",
+            crop=("focalpoint",),
+            fp_x=0.25,
+            fp_y=1.0,
+            rect=(10, 20, 300, 400),
+        ),
+        output=Output(fm="webp", q=60, auto=frozenset({"format", "compress"})),
+        frame=Frame(bg=(255, 0, 0, 255)),
+        rotation=Rotation(rot=45, flip="hv", orient=6),
+        stylize=Stylize(blur=20),
+        adjust=Adjust(sharp=10),
     )
 
 
 def test_dimensions_round_to_pixels_and_keep_fractions() -> None:
-    assert parse(b"w=300.4&h=0.25") == TransformSpec(w=300, h=0.25)
-    assert parse(b"w=1").w == 1
-    assert parse(b"w=16384").w == 16384
+    assert parse(b"w=300.4&h=0.25") == TransformSpec(size=Size(w=300, h=0.25))
+    assert parse(b"w=1").size.w == 1
+    assert parse(b"w=16384").size.w == 16384
 
 
 def test_dpr_accepts_fractions_and_needs_a_size() -> None:
-    assert parse(b"w=100&dpr=1.5").dpr == 1.5
-    assert parse(b"dpr=2").dpr == 1.0  # nothing to multiply: same spec, same cache entry
+    assert parse(b"w=100&dpr=1.5").size.dpr == 1.5
+    assert parse(b"dpr=2").size.dpr == 1.0  # nothing to multiply: same spec, same cache entry
 
 
 @pytest.mark.parametrize(
@@ -147,27 +145,27 @@ def test_dpr_accepts_fractions_and_needs_a_size() -> None:
     ],
 )
 def test_bg_is_alpha_first(value: str, colour: tuple[int, int, int, int]) -> None:
-    assert parse(b"bg=" + value.encode()).bg == colour
+    assert parse(b"bg=" + value.encode()).frame.bg == colour
 
 
 @pytest.mark.parametrize("value, exif", [("1", 1), ("8", 8), ("90", 6), ("180", 3), ("270", 8)])
 def test_orient_degree_aliases(value: str, exif: int) -> None:
-    assert parse(b"orient=" + value.encode()).orient == exif
+    assert parse(b"orient=" + value.encode()).rotation.orient == exif
 
 
 def test_format_aliases() -> None:
-    assert parse(b"fm=jpeg").fm == "jpg"
-    assert parse(b"fm=pjpg").fm == "pjpg"
-    assert parse(b"flip=vh").flip == parse(b"flip=hv").flip == "hv"
+    assert parse(b"fm=jpeg").output.fm == "jpg"
+    assert parse(b"fm=pjpg").output.fm == "pjpg"
+    assert parse(b"flip=vh").rotation.flip == parse(b"flip=hv").rotation.flip == "hv"
 
 
 def test_auto_values_merge_when_repeated() -> None:
-    assert parse(b"auto=format&auto=compress").auto == frozenset({"format", "compress"})
+    assert parse(b"auto=format&auto=compress").output.auto == frozenset({"format", "compress"})
 
 
 def test_ignored_keys_are_skipped() -> None:
     spec = parse(b"w=10&s=abc&expires=123&ixlib=python-4", frozenset({"s", "expires", "ixlib"}))
-    assert spec == TransformSpec(w=10)
+    assert spec == TransformSpec(size=Size(w=10))
 
 
 def test_canonical_ignores_parameter_order() -> None:
@@ -179,7 +177,11 @@ def test_canonical_ignores_parameter_order() -> None:
 
 
 def test_canonical_of_equal_numbers() -> None:
-    assert TransformSpec(w=300).canonical() == TransformSpec(w=300.0).canonical() == "w=300"
+    assert (
+        TransformSpec(size=Size(w=300)).canonical()
+        == TransformSpec(size=Size(w=300.0)).canonical()
+        == "w=300"
+    )
     assert TransformSpec().canonical() == ""
 
 
@@ -266,7 +268,7 @@ def test_messages_are_specific() -> None:
 
 def test_dpr_bound_follows_limits() -> None:
     spec = parse_params([("w", "10"), ("dpr", "8")], Limits(max_dpr=8))
-    assert spec.dpr == 8
+    assert spec.size.dpr == 8
     with pytest.raises(ParamError):
         parse_params([("w", "10"), ("dpr", "3")], Limits(max_dpr=2))
 

@@ -13,7 +13,7 @@ from transforms.context import Context
 from transforms.errors import ImageError, ParamError
 from transforms.geometry import decode_size_for, layout
 from transforms.pipeline import Rendered, render
-from transforms.spec import Limits, TransformSpec
+from transforms.spec import FIELD_PATHS, Limits, Output, Rotation, Size, TransformSpec
 from transforms.steps.effects import blur_radius
 from transforms.steps.load import open_image, scale_on_load
 from transforms.steps.plan import plan_layout
@@ -22,8 +22,13 @@ LIMITS = Limits()
 RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)
 
 
+def spec_of(**flat: object) -> TransformSpec:
+    """A spec from part fields by their own names: spec_of(w=300, fm="png")."""
+    return TransformSpec().with_fields({FIELD_PATHS.get(k, k): v for k, v in flat.items()})
+
+
 def run(data: bytes, fmt: str = "png", limits: Limits = LIMITS, **spec: object) -> Image.Image:
-    out = render(data, TransformSpec(**spec), fmt, limits)  # type: ignore[arg-type]
+    out = render(data, spec_of(**spec), fmt, limits)
     img = imagegen.open_bytes(out.data)
     assert img.size == (out.width, out.height)
     return img
@@ -79,7 +84,7 @@ def test_output_dimensions(spec: dict[str, object], size: tuple[int, int]) -> No
 
 @pytest.mark.parametrize("spec, size", FITS)
 def test_layout_agrees_with_render(spec: dict[str, object], size: tuple[int, int]) -> None:
-    assert layout(TransformSpec(**spec), (800, 600)).canvas == size  # type: ignore[arg-type]
+    assert layout(spec_of(**spec), (800, 600)).canvas == size
 
 
 def test_fill_pads_with_bg() -> None:
@@ -179,7 +184,7 @@ def test_rect_is_clamped_to_the_image() -> None:
 
 def test_rect_outside_the_image() -> None:
     with pytest.raises(ParamError) as info:
-        render(QUADS, TransformSpec(rect=(400, 0, 10, 10)), "png", LIMITS)
+        render(QUADS, TransformSpec(size=Size(rect=(400, 0, 10, 10))), "png", LIMITS)
     assert info.value.param == "rect"
 
 
@@ -275,19 +280,24 @@ def _orientation_exif(value: int) -> bytes:
 @pytest.mark.parametrize(
     "spec, size, orientation, expected",
     [
-        (TransformSpec(w=300, h=300, fit="crop"), (2400, 1600), 1, (450, 300)),  # cover size
-        (TransformSpec(w=300, h=300), (2400, 1600), 1, (300, 200)),  # fit inside
-        (TransformSpec(w=300, h=300, fit="fill"), (2400, 1600), 1, (300, 200)),
-        (TransformSpec(w=150, h=150, dpr=2, fit="crop"), (2400, 1600), 1, (450, 300)),
-        (TransformSpec(w=300, rect=(0, 0, 1200, 800)), (2400, 1600), 1, (600, 400)),
-        (TransformSpec(w=100), (4000, 2000), 6, (200, 100)),  # stored axes: swapped back
-        (TransformSpec(w=0.5), (2400, 1600), 1, (1200, 800)),
-        (TransformSpec(w=300, h=100, fit="scale"), (2400, 1600), 1, (300, 100)),
-        (TransformSpec(w=3000), (2400, 1600), 1, None),  # enlarging needs every pixel
-        (TransformSpec(w=2400, h=1600, fit="crop"), (2400, 1600), 1, None),
+        (
+            TransformSpec(size=Size(w=300, h=300, fit="crop")),
+            (2400, 1600),
+            1,
+            (450, 300),
+        ),  # cover size
+        (TransformSpec(size=Size(w=300, h=300)), (2400, 1600), 1, (300, 200)),  # fit inside
+        (TransformSpec(size=Size(w=300, h=300, fit="fill")), (2400, 1600), 1, (300, 200)),
+        (TransformSpec(size=Size(w=150, h=150, dpr=2, fit="crop")), (2400, 1600), 1, (450, 300)),
+        (TransformSpec(size=Size(w=300, rect=(0, 0, 1200, 800))), (2400, 1600), 1, (600, 400)),
+        (TransformSpec(size=Size(w=100)), (4000, 2000), 6, (200, 100)),  # stored axes: swapped back
+        (TransformSpec(size=Size(w=0.5)), (2400, 1600), 1, (1200, 800)),
+        (TransformSpec(size=Size(w=300, h=100, fit="scale")), (2400, 1600), 1, (300, 100)),
+        (TransformSpec(size=Size(w=3000)), (2400, 1600), 1, None),  # enlarging needs every pixel
+        (TransformSpec(size=Size(w=2400, h=1600, fit="crop")), (2400, 1600), 1, None),
         (TransformSpec(), (2400, 1600), 1, None),
-        (TransformSpec(w=600, rect=(0, 0, 1200, 800)), (2400, 1600), 1, (1200, 800)),
-        (TransformSpec(w=1200, rect=(0, 0, 1200, 800)), (2400, 1600), 1, None),
+        (TransformSpec(size=Size(w=600, rect=(0, 0, 1200, 800))), (2400, 1600), 1, (1200, 800)),
+        (TransformSpec(size=Size(w=1200, rect=(0, 0, 1200, 800))), (2400, 1600), 1, None),
     ],
 )
 def test_decode_size_for(
@@ -299,10 +309,10 @@ def test_decode_size_for(
 @pytest.mark.parametrize(
     "spec, decoded",
     [
-        (TransformSpec(w=300, h=300, fit="crop"), (600, 400)),  # 1/4: 450x300 still fits
-        (TransformSpec(w=300), (300, 200)),  # 1/8
-        (TransformSpec(w=1000), (1200, 800)),  # 1/2
-        (TransformSpec(w=2000), (2400, 1600)),  # full decode
+        (TransformSpec(size=Size(w=300, h=300, fit="crop")), (600, 400)),  # 1/4: 450x300 still fits
+        (TransformSpec(size=Size(w=300)), (300, 200)),  # 1/8
+        (TransformSpec(size=Size(w=1000)), (1200, 800)),  # 1/2
+        (TransformSpec(size=Size(w=2000)), (2400, 1600)),  # full decode
     ],
 )
 def test_scale_on_load_uses_jpeg_draft(spec: TransformSpec, decoded: tuple[int, int]) -> None:
@@ -377,9 +387,13 @@ def test_animated_gif_uses_the_first_frame() -> None:
 def test_quality() -> None:
     data = imagegen.jpeg(800, 600)
     default = render(data, TransformSpec(), "jpg", LIMITS).data
-    compressed = render(data, TransformSpec(auto=frozenset({"compress"})), "jpg", LIMITS).data
-    best = render(data, TransformSpec(q=100), "jpg", LIMITS).data
-    explicit = render(data, TransformSpec(q=75, auto=frozenset({"compress"})), "jpg", LIMITS).data
+    compressed = render(
+        data, TransformSpec(output=Output(auto=frozenset({"compress"}))), "jpg", LIMITS
+    ).data
+    best = render(data, TransformSpec(output=Output(q=100)), "jpg", LIMITS).data
+    explicit = render(
+        data, TransformSpec(output=Output(q=75, auto=frozenset({"compress"}))), "jpg", LIMITS
+    ).data
     assert len(compressed) < len(default) < len(best)
     assert explicit == default  # q wins over auto=compress
 
@@ -411,7 +425,7 @@ def test_rendered_is_frozen() -> None:
 
 def test_png_bomb_is_refused_from_the_header() -> None:
     with pytest.raises(ImageError, match="100000 x 100000, over the limit"):
-        render(imagegen.png_bomb(), TransformSpec(w=100), "jpg", LIMITS)
+        render(imagegen.png_bomb(), TransformSpec(size=Size(w=100)), "jpg", LIMITS)
 
 
 def test_input_pixel_limit() -> None:
@@ -423,12 +437,14 @@ def test_gif_bomb_frames_count() -> None:
     data = imagegen.gif_bomb(5000, 5000, frames=10)
     assert len(data) < 500
     with pytest.raises(ImageError, match="10 frames"):
-        render(data, TransformSpec(w=100), "png", LIMITS)
+        render(data, TransformSpec(size=Size(w=100)), "png", LIMITS)
 
 
 def test_gif_bomb_of_two_big_frames() -> None:
     with pytest.raises(ImageError, match="frames"):
-        render(imagegen.gif_bomb(9000, 9000, frames=2), TransformSpec(w=10), "png", LIMITS)
+        render(
+            imagegen.gif_bomb(9000, 9000, frames=2), TransformSpec(size=Size(w=10)), "png", LIMITS
+        )
 
 
 def test_a_modest_animation_passes() -> None:
@@ -450,19 +466,24 @@ def test_a_modest_animation_passes() -> None:
 )
 def test_undecodable_input(data: bytes) -> None:
     with pytest.raises(ImageError, match="not a decodable image"):
-        render(data, TransformSpec(w=50), "jpg", LIMITS)
+        render(data, TransformSpec(size=Size(w=50)), "jpg", LIMITS)
 
 
 def test_output_pixel_limit_names_w() -> None:
     with pytest.raises(ParamError) as info:
-        render(imagegen.jpeg(80, 60), TransformSpec(w=6000, h=6000, fit="scale"), "jpg", LIMITS)
+        render(
+            imagegen.jpeg(80, 60),
+            TransformSpec(size=Size(w=6000, h=6000, fit="scale")),
+            "jpg",
+            LIMITS,
+        )
     assert info.value.param == "w"
     assert "over the limit of 25000000" in str(info.value)
 
 
 def test_output_pixel_limit_names_h_and_mentions_dpr() -> None:
     with pytest.raises(ParamError) as info:
-        render(imagegen.jpeg(80, 60), TransformSpec(h=3000, dpr=2), "jpg", LIMITS)
+        render(imagegen.jpeg(80, 60), TransformSpec(size=Size(h=3000, dpr=2)), "jpg", LIMITS)
     assert info.value.param == "h"
     assert "dpr=2" in str(info.value)
 
@@ -471,7 +492,7 @@ def test_output_pixel_limit_counts_rotation() -> None:
     limits = Limits(max_output_pixels=10_000)
     assert run(imagegen.jpeg(100, 100), "jpg", limits).size == (100, 100)
     with pytest.raises(ParamError) as info:
-        render(imagegen.jpeg(100, 100), TransformSpec(rot=45), "jpg", limits)
+        render(imagegen.jpeg(100, 100), TransformSpec(rotation=Rotation(rot=45)), "jpg", limits)
     assert info.value.param == "rot"
 
 

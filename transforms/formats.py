@@ -77,13 +77,13 @@ def choose_format(spec: TransformSpec, source_format: str | None, accept: str) -
     """
     if spec.original and source_format is not None:
         return source_format, False
-    if spec.fm is not None:
-        fallback = spec.fm
+    if spec.output.fm is not None:
+        fallback = spec.output.fm
     elif source_format in WEB_FORMATS:
         fallback = source_format
     else:
         fallback = "jpg"
-    if "format" not in spec.auto:
+    if "format" not in spec.output.auto:
         return fallback, False
     if accepts(accept, "image/avif"):
         return "avif", True

@@ -55,8 +55,8 @@ def clamp_rect(rect: tuple[int, int, int, int] | None, size: Size) -> tuple[int,
 def target_size(spec: TransformSpec, source: Size) -> tuple[int | None, int | None]:
     """The requested w and h in output pixels: fractions of the source, times dpr."""
     return (
-        _dimension(spec.w, source[0], spec.dpr),
-        _dimension(spec.h, source[1], spec.dpr),
+        _dimension(spec.size.w, source[0], spec.size.dpr),
+        _dimension(spec.size.h, source[1], spec.size.dpr),
     )
 
 
@@ -78,11 +78,11 @@ def layout(spec: TransformSpec, source: Size) -> Layout:
     tw, th = target_size(spec, source)
     if tw is None and th is None:
         return Layout(whole, source, source)
-    if spec.fit in ("extract", "pad_extract"):
+    if spec.size.fit in ("extract", "pad_extract"):
         # ImageKit's cm-extract: a region at the original scale, placed by gravity;
         # pad_extract pads it out to w x h when the original is smaller.
         keep = (min(tw or sw, sw), min(th or sh, sh))
-        canvas = (tw or keep[0], th or keep[1]) if spec.fit == "pad_extract" else keep
+        canvas = (tw or keep[0], th or keep[1]) if spec.size.fit == "pad_extract" else keep
         return Layout((float(keep[0]), float(keep[1])), keep, canvas)
     if tw is None or th is None:
         # One side given: every mode keeps the ratio; max and min never enlarge.
@@ -91,10 +91,10 @@ def layout(spec: TransformSpec, source: Size) -> Layout:
         else:
             assert th is not None
             scale, resized = th / sh, (max(1, round(sw * th / sh)), th)
-        if spec.fit in ("max", "min") and scale > 1:
+        if spec.size.fit in ("max", "min") and scale > 1:
             resized = source
         return Layout(whole, resized, resized)
-    fit = spec.fit
+    fit = spec.size.fit
     if fit == "scale":
         return Layout(whole, (tw, th), (tw, th))
     if fit == "at_least":
@@ -135,9 +135,9 @@ def rotated_size(size: Size, degrees: int) -> Size:
 
 def check_output(spec: TransformSpec, canvas: Size, limits: Limits) -> None:
     """Refuse an output over limits.max_output_pixels, naming what to change."""
-    name = "h" if spec.w is None and spec.h is not None else "w"
+    name = "h" if spec.size.w is None and spec.size.h is not None else "w"
     _check(spec, canvas, limits, name)
-    rotated = rotated_size(canvas, spec.rot)
+    rotated = rotated_size(canvas, spec.rotation.rot)
     if rotated != canvas:
         _check(spec, rotated, limits, "rot")
 
@@ -150,8 +150,8 @@ def _check(spec: TransformSpec, size: Size, limits: Limits, name: str) -> None:
         f"the output would be {size[0]} x {size[1]} = {pixels} pixels, "
         f"over the limit of {limits.max_output_pixels}"
     )
-    if spec.dpr > 1 and name != "rot":
-        message += f" (w and h are multiplied by dpr={spec.dpr:g})"
+    if spec.size.dpr > 1 and name != "rot":
+        message += f" (w and h are multiplied by dpr={spec.size.dpr:g})"
     raise ParamError(name, message)
 
 
@@ -175,7 +175,7 @@ def decode_size_for(spec: TransformSpec, image_size: Size, orientation: int = 1)
     a downscale.
     """
     shown = oriented_size(image_size, orientation)
-    region = clamp_rect(spec.rect, shown)
+    region = clamp_rect(spec.size.rect, shown)
     return decode_size_for_layout(layout(spec, region[2:]), shown, orientation)
 
 

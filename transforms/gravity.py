@@ -36,11 +36,11 @@ def gravity_offset(
     free_x, free_y = max(0.0, source[0] - keep[0]), max(0.0, source[1] - keep[1])
     if not free_x and not free_y:
         return (0.0, 0.0)
-    words = set(spec.crop)
+    words = set(spec.size.crop)
     if "focalpoint" in words:
         return (
-            _clamp(spec.fp_x * source[0] - keep[0] / 2, free_x),
-            _clamp(spec.fp_y * source[1] - keep[1] / 2, free_y),
+            _clamp(spec.size.fp_x * source[0] - keep[0] / 2, free_x),
+            _clamp(spec.size.fp_y * source[1] - keep[1] / 2, free_y),
         )
     if "entropy" in words:
         small = sample(SAMPLE_SIDE)

@@ -73,8 +73,8 @@ def icc_matches(icc_profile: bytes | None, mode: str) -> bool:
 
 def fill_colour(spec: TransformSpec, fmt: str) -> Colour:
     """What new canvas areas (fit=fill padding, rotation corners) are painted with."""
-    if spec.bg is not None:
-        return spec.bg
+    if spec.frame.bg is not None:
+        return spec.frame.bg
     return TRANSPARENT if fmt in ALPHA_FORMATS else WHITE
 
 

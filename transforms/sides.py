@@ -37,9 +37,9 @@ def fit_within_side(size: Size, fmt: str) -> Size:
 
 def check_sides(spec: TransformSpec, canvas: Size, fmt: str) -> None:
     """Refuse an output too wide or tall for `fmt`, naming the parameter to change."""
-    name = "h" if spec.w is None and spec.h is not None else "w"
+    name = "h" if spec.size.w is None and spec.size.h is not None else "w"
     _check(canvas, fmt, name)
-    rotated = rotated_size(canvas, spec.rot)
+    rotated = rotated_size(canvas, spec.rotation.rot)
     if rotated != canvas:
         _check(rotated, fmt, "rot")
 

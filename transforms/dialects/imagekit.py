@@ -17,7 +17,7 @@ field set by both answers 400.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -197,14 +197,14 @@ def _geometry(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]
         raise ParamError("cm", "cannot be combined with c")
     fit = "crop"  # ImageKit's default, c-maintain_ratio (_merge sets it when w or h is given)
     if "c" in options:
-        fit = out["fit"] = _lookup("c", options["c"], CROPS)
+        fit = out["size.fit"] = _lookup("c", options["c"], CROPS)
     if "cm" in options:
-        fit = out["fit"] = _lookup("cm", options["cm"], CROP_MODES)
+        fit = out["size.fit"] = _lookup("cm", options["cm"], CROP_MODES)
     gravity = _lookup("fo", options["fo"], FOCUS) if "fo" in options else ()
     if gravity and fit == "fill":
         raise ParamError("fo", "with cm-pad_resize only fo-center is supported yet")
     if gravity and fit in GRAVITY_FITS:
-        out["crop"] = gravity
+        out["size.crop"] = gravity
     if "ar" in options:
         out.update(_aspect_side(options["ar"], fields))
     return out
@@ -216,7 +216,7 @@ def _aspect_side(value: str, fields: dict[str, Any]) -> dict[str, float]:
     if match is None or float(match[1]) == 0 or float(match[2]) == 0:
         raise ParamError("ar", "must be <width>-<height>, e.g. ar-4-3")
     ratio = float(match[1]) / float(match[2])
-    w, h = fields.get("w"), fields.get("h")
+    w, h = fields.get("size.w"), fields.get("size.h")
     if w is not None and h is not None:
         return {}
     if w is None and h is None:
@@ -228,7 +228,7 @@ def _aspect_side(value: str, fields: dict[str, Any]) -> dict[str, float]:
     other = float(max(1, round(given / ratio if w is not None else given * ratio)))
     if other > MAX_DIMENSION:
         raise ParamError("ar", f"makes a side over {MAX_DIMENSION} pixels")
-    return {"h": other} if w is not None else {"w": other}
+    return {"size.h": other} if w is not None else {"size.w": other}
 
 
 def _lookup(key: str, value: str, table: dict[str, Any]) -> Any:
@@ -242,44 +242,44 @@ def _merge(
 ) -> TransformSpec:
     defaults = TransformSpec()
     for name in fields:
-        if getattr(base, name) != getattr(defaults, name) or (name == "fit" and imgix_fit):
-            raise ParamError(name, "is set both by tr and as an imgix parameter")
-    spec = replace(base, **fields, overlays=base.overlays + tuple(overlays))
-    if "fit" not in fields and not imgix_fit and ("w" in fields or "h" in fields):
-        spec = replace(spec, fit="crop")  # ImageKit's default crop, c-maintain_ratio
-    if fields.get("fit") == "fill" and spec.bg is None:
-        spec = replace(spec, bg=WHITE)  # cm-pad_resize pads with white, even for PNG
-    if spec.w is None and spec.h is None and spec.dpr != 1.0:
-        spec = replace(spec, dpr=1.0)  # dpr only multiplies w and h (as in parse_params)
+        if base.get(name) != defaults.get(name) or (name == "size.fit" and imgix_fit):
+            raise ParamError(name.rpartition(".")[2], "is set both by tr and as an imgix parameter")
+    spec = base.with_fields({**fields, "overlays": base.overlays + tuple(overlays)})
+    if "size.fit" not in fields and not imgix_fit and ("size.w" in fields or "size.h" in fields):
+        spec = spec.with_fields({"size.fit": "crop"})  # ImageKit's default, c-maintain_ratio
+    if fields.get("size.fit") == "fill" and spec.frame.bg is None:
+        spec = spec.with_fields({"frame.bg": WHITE})  # cm-pad_resize pads with white, even PNG
+    if spec.size.w is None and spec.size.h is None and spec.size.dpr != 1.0:
+        spec = spec.with_fields({"size.dpr": 1.0})  # dpr only multiplies w and h
     return spec
 
 
 def _w(value: str, limits: Limits) -> dict[str, Any]:
-    return {"w": parse_dimension(value, limits)}
+    return {"size.w": parse_dimension(value, limits)}
 
 
 def _h(value: str, limits: Limits) -> dict[str, Any]:
-    return {"h": parse_dimension(value, limits)}
+    return {"size.h": parse_dimension(value, limits)}
 
 
 def _dpr(value: str, limits: Limits) -> dict[str, Any]:
-    return {"dpr": parse_dpr(value, limits)}
+    return {"size.dpr": parse_dpr(value, limits)}
 
 
 def _quality(value: str, limits: Limits) -> dict[str, Any]:
     if value == "0":
         raise Invalid("must be an integer from 1 to 100")
-    return {"q": parse_quality(value, limits)}
+    return {"output.q": parse_quality(value, limits)}
 
 
 def _format(value: str, limits: Limits) -> dict[str, Any]:
     if value == "auto":
-        return {"auto": frozenset({"format"})}
+        return {"output.auto": frozenset({"format"})}
     if value == "orig":
         return {}  # the original's format, Signet's default
     if value not in FORMATS:
         raise Invalid(f"must be one of auto, orig, {', '.join(FORMATS)}")
-    return {"fm": FORMATS[value]}
+    return {"output.fm": FORMATS[value]}
 
 
 def _background(value: str, limits: Limits) -> dict[str, Any]:
@@ -288,21 +288,21 @@ def _background(value: str, limits: Limits) -> dict[str, Any]:
         raise Invalid("must be RRGGBB or RRGGBBAA (alpha last, 00-99)")
     r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
     alpha = round(int(value[6:8]) * 255 / 99) if len(value) == 8 else 255
-    return {"bg": (r, g, b, alpha)}
+    return {"frame.bg": (r, g, b, alpha)}
 
 
 def _blur(value: str, limits: Limits) -> dict[str, Any]:
     if not _INT.fullmatch(value) or not 1 <= int(value) <= 100:
         raise Invalid("must be an integer from 1 to 100")
-    return {"blur": int(value) * BLUR_SCALE}
+    return {"stylize.blur": int(value) * BLUR_SCALE}
 
 
 def _sharpen(value: str, limits: Limits) -> dict[str, Any]:
     if value == "":
-        return {"sharp": DEFAULT_SHARPEN}
+        return {"adjust.sharp": DEFAULT_SHARPEN}
     if not _INT.fullmatch(value) or not 1 <= int(value) <= 100:
         raise Invalid("must be e-sharpen, or e-sharpen-<1 to 100>")
-    return {"sharp": min(100, int(value) * SHARPEN_SCALE)}
+    return {"adjust.sharp": min(100, int(value) * SHARPEN_SCALE)}
 
 
 def _rotation(value: str, limits: Limits) -> dict[str, Any]:
@@ -313,7 +313,7 @@ def _rotation(value: str, limits: Limits) -> dict[str, Any]:
     if not _INT.fullmatch(number) or int(number) > 360:
         raise Invalid("must be degrees from 0 to 360 (N90 for counter-clockwise), or auto")
     degrees = int(number) % 360
-    return {"rot": (360 - degrees) % 360 if value.startswith("N") else degrees}
+    return {"rotation.rot": (360 - degrees) % 360 if value.startswith("N") else degrees}
 
 
 def _original(value: str, limits: Limits) -> dict[str, Any]:

@@ -9,7 +9,6 @@ watermark and text parameters (`mark*`, `txt*`) are in transforms.dialects.imgix
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, pop_overlays
@@ -73,10 +72,10 @@ def parse_params(
         seen.add(key)
         values[param.field] = value
     overlays = pop_overlays(values)  # first: it takes the overlay fields out of values
-    spec = TransformSpec(**values, overlays=overlays)
-    if spec.w is None and spec.h is None and spec.dpr != 1.0:
+    spec = TransformSpec().with_fields({**values, "overlays": overlays})
+    if spec.size.w is None and spec.size.h is None and spec.size.dpr != 1.0:
         # dpr only multiplies w and h; dropping it keeps one cache entry per result.
-        spec = replace(spec, dpr=1.0)
+        spec = spec.with_fields({"size.dpr": 1.0})
     return spec
 
 
@@ -180,21 +179,21 @@ def parse_sharp(value: str, limits: Limits) -> int:
 
 
 PARAMETERS: dict[str, Parameter] = {
-    "w": Parameter("w", parse_dimension),
-    "h": Parameter("h", parse_dimension),
-    "dpr": Parameter("dpr", parse_dpr),
-    "fit": Parameter("fit", parse_fit),
-    "crop": Parameter("crop", parse_crop),
-    "fp-x": Parameter("fp_x", parse_unit),
-    "fp-y": Parameter("fp_y", parse_unit),
-    "fm": Parameter("fm", parse_format),
-    "q": Parameter("q", parse_quality),
-    "auto": Parameter("auto", parse_auto),
-    "bg": Parameter("bg", parse_colour),
-    "rect": Parameter("rect", parse_rect),
-    "rot": Parameter("rot", parse_rotation),
-    "flip": Parameter("flip", parse_flip),
-    "orient": Parameter("orient", parse_orient),
-    "blur": Parameter("blur", parse_blur),
-    "sharp": Parameter("sharp", parse_sharp),
+    "w": Parameter("size.w", parse_dimension),
+    "h": Parameter("size.h", parse_dimension),
+    "dpr": Parameter("size.dpr", parse_dpr),
+    "fit": Parameter("size.fit", parse_fit),
+    "crop": Parameter("size.crop", parse_crop),
+    "fp-x": Parameter("size.fp_x", parse_unit),
+    "fp-y": Parameter("size.fp_y", parse_unit),
+    "fm": Parameter("output.fm", parse_format),
+    "q": Parameter("output.q", parse_quality),
+    "auto": Parameter("output.auto", parse_auto),
+    "bg": Parameter("frame.bg", parse_colour),
+    "rect": Parameter("size.rect", parse_rect),
+    "rot": Parameter("rotation.rot", parse_rotation),
+    "flip": Parameter("rotation.flip", parse_flip),
+    "orient": Parameter("rotation.orient", parse_orient),
+    "blur": Parameter("stylize.blur", parse_blur),
+    "sharp": Parameter("adjust.sharp", parse_sharp),
 }

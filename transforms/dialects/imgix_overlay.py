@@ -163,7 +163,7 @@ def pop_overlays(values: dict[str, Any]) -> tuple[Overlay, ...]:
     such as `mark-alpha` given without the mark it applies to.
     """
     fields: dict[str, dict[str, Any]] = {}
-    for name in [name for name in values if "." in name]:
+    for name in [name for name in values if name.partition(".")[0] in LAYERS]:
         layer, _, field = name.partition(".")
         fields.setdefault(layer, {})[field] = values.pop(name)
     overlays = []

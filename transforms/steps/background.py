@@ -14,7 +14,7 @@ def apply_background(ctx: Context) -> None:
     img = ctx.image
     if img.mode not in ALPHA_MODES:
         return
-    bg = ctx.spec.bg
+    bg = ctx.spec.frame.bg
     if bg is None and ctx.fmt in ALPHA_FORMATS:
         return
     img = img.convert("RGBA")

@@ -22,8 +22,8 @@ def blur_radius(blur: int, size: tuple[int, int]) -> float:
 def apply_effects(ctx: Context) -> None:
     spec = ctx.spec
     img = ctx.image
-    if spec.blur:
-        radius = blur_radius(spec.blur, img.size)
+    if spec.stylize.blur:
+        radius = blur_radius(spec.stylize.blur, img.size)
         if img.mode in ("RGBA", "LA"):
             # Blur premultiplied, or the colour of invisible pixels bleeds in.
             premultiplied = {"RGBA": "RGBa", "LA": "La"}[img.mode]
@@ -31,9 +31,9 @@ def apply_effects(ctx: Context) -> None:
             img = blurred.convert(img.mode)
         else:
             img = img.filter(ImageFilter.GaussianBlur(radius))
-    if spec.sharp:
+    if spec.adjust.sharp:
         mask = ImageFilter.UnsharpMask(
-            radius=SHARP_RADIUS, percent=spec.sharp * SHARP_PERCENT_PER_UNIT, threshold=0
+            radius=SHARP_RADIUS, percent=spec.adjust.sharp * SHARP_PERCENT_PER_UNIT, threshold=0
         )
         if img.mode in ("RGBA", "LA"):
             # Sharpening the alpha channel would draw halos around the shape.

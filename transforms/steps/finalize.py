@@ -35,9 +35,9 @@ STORE_AS = {"L": "RGB", "LA": "RGBA", "RGB": "RGB", "RGBA": "RGBA"}
 
 
 def quality(ctx: Context) -> int:
-    if ctx.spec.q is not None:
-        return ctx.spec.q
-    return COMPRESS_QUALITY if "compress" in ctx.spec.auto else DEFAULT_QUALITY
+    if ctx.spec.output.q is not None:
+        return ctx.spec.output.q
+    return COMPRESS_QUALITY if "compress" in ctx.spec.output.auto else DEFAULT_QUALITY
 
 
 def encode(ctx: Context) -> None:

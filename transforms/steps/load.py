@@ -51,7 +51,7 @@ def open_image(ctx: Context) -> None:
     _check_frames(img, limit)
     ctx.img = img
     ctx.stored_size = img.size
-    ctx.orientation = ctx.spec.orient or _exif_orientation(img)
+    ctx.orientation = ctx.spec.rotation.orient or _exif_orientation(img)
     ctx.icc_profile = img.info.get("icc_profile")
 
 

@@ -26,7 +26,7 @@ def draw_overlays(ctx: Context) -> None:
     img = ctx.image
     if img.mode in COLOUR_MODES:
         img = img.convert(COLOUR_MODES[img.mode])
-    dpr = ctx.spec.dpr
+    dpr = ctx.spec.size.dpr
     for overlay in ctx.spec.overlays:
         if overlay.kind == "image":
             mark = ctx.marks.get(overlay.path)

@@ -19,9 +19,9 @@ def plan_layout(ctx: Context) -> None:
     """Clamp the rect, apply the fit mode, check the output limit, size the decode."""
     spec = ctx.spec
     ctx.shown_size = oriented_size(ctx.stored_size, ctx.orientation)
-    ctx.rect = clamp_rect(spec.rect, ctx.shown_size)
+    ctx.rect = clamp_rect(spec.size.rect, ctx.shown_size)
     plan = layout(spec, ctx.rect[2:])
-    if spec.w is None and spec.h is None:
+    if spec.size.w is None and spec.size.h is None:
         # No size was asked for, so no parameter is to blame for a huge
         # original: answer it shrunk to the output limit rather than refuse.
         fitted = fit_within_pixels(plan.canvas, ctx.limits.max_output_pixels)

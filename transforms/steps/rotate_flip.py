@@ -17,11 +17,11 @@ def rotate_flip(ctx: Context) -> None:
     """Other angles expand the canvas; its corners get `bg`, else transparent (white for JPEG)."""
     spec = ctx.spec
     img = ctx.image
-    if spec.flip:
-        img = img.transpose(FLIPS[spec.flip])
-    if spec.rot in QUARTER_TURNS:
-        img = img.transpose(QUARTER_TURNS[spec.rot])
-    elif spec.rot:
+    if spec.rotation.flip:
+        img = img.transpose(FLIPS[spec.rotation.flip])
+    if spec.rotation.rot in QUARTER_TURNS:
+        img = img.transpose(QUARTER_TURNS[spec.rotation.rot])
+    elif spec.rotation.rot:
         colour = fill_colour(spec, ctx.fmt)
         mode = mode_holding(img, colour)
         if mode == "RGBA":
@@ -31,11 +31,11 @@ def rotate_flip(ctx: Context) -> None:
             turned = (
                 img.convert("RGBA")
                 .convert("RGBa")
-                .rotate(-spec.rot, Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
+                .rotate(-spec.rotation.rot, Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
             )
             img = turned.convert("RGBA")
         else:
             img = img.convert(mode).rotate(
-                -spec.rot, Image.Resampling.BICUBIC, expand=True, fillcolor=colour[:3]
+                -spec.rotation.rot, Image.Resampling.BICUBIC, expand=True, fillcolor=colour[:3]
             )
     ctx.img = img

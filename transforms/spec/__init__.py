@@ -1,0 +1,43 @@
+"""The transform spec: one immutable value that both URL dialects parse into.
+
+A `TransformSpec` is made of small frozen parts, one per group of parameters as imgix's
+documentation groups them (size, rotation, adjust, stylize, frame, blend, output) plus the
+overlays (`mark*`, `txt*`, ImageKit layers), so a pipeline step reads only its part.
+Parsers address a field as "part.field" (`size.w`, `output.fm`) and build a spec with
+`TransformSpec.with_fields`. Field names are unique across parts, so the canonical string
+(cache keys, ETags) names a field by its own name: `w=300&fm=webp`.
+"""
+
+from __future__ import annotations
+
+from transforms.spec.limits import Limits
+from transforms.spec.overlay import Overlay
+from transforms.spec.parts import (
+    FITS,
+    FORMATS,
+    Adjust,
+    Blend,
+    Frame,
+    Output,
+    Rotation,
+    Size,
+    Stylize,
+)
+from transforms.spec.transform import FIELD_PATHS, PARTS, TransformSpec
+
+__all__ = [
+    "FIELD_PATHS",
+    "FITS",
+    "FORMATS",
+    "PARTS",
+    "Adjust",
+    "Blend",
+    "Frame",
+    "Limits",
+    "Output",
+    "Overlay",
+    "Rotation",
+    "Size",
+    "Stylize",
+    "TransformSpec",
+]

@@ -1,0 +1,32 @@
+"""Overlay: a watermark or a text drawn over the image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A layer drawn over the resized image: an image watermark or a text.
+
+    Both URL dialects parse into this (imgix `mark*`/`txt*`, ImageKit `l-image`/`oi-`).
+    Sizes and offsets are in CSS pixels of the output: the pipeline multiplies them by
+    the spec's dpr, so a dpr=2 output gets a mark twice as many pixels wide.
+    """
+
+    kind: str  # "image" or "text"
+    path: str = ""  # image: a path in the same source, or "source-name:path"
+    text: str = ""
+    w: float | None = None  # pixels when >= 1, a fraction of the base image in (0, 1)
+    h: float | None = None
+    scale: float | None = None  # percent of the base image's width
+    align: tuple[str, str] = ("bottom", "right")  # (top|middle|bottom, left|center|right)
+    pad: int = 5
+    x: int | None = None  # absolute offsets from the top left, overriding align
+    y: int | None = None
+    alpha: int = 100  # 0-100
+    tile: bool = False  # repeat across the whole image
+    size: int = 12  # text: font size
+    color: tuple[int, int, int, int] = (0, 0, 0, 255)  # text colour, RGBA
+    font: str = ""  # text: a font name from the fonts Signet ships
+    shadow: int = 0  # text: shadow strength, 0 for none

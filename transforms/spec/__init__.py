@@ -10,19 +10,13 @@ Parsers address a field as "part.field" (`size.w`, `output.fm`) and build a spec
 
 from __future__ import annotations
 
+from transforms.spec.adjust import Adjust, Stylize
+from transforms.spec.blend import Blend
+from transforms.spec.frame import Frame
 from transforms.spec.limits import Limits
+from transforms.spec.output import FORMATS, Output
 from transforms.spec.overlay import Overlay
-from transforms.spec.parts import (
-    FITS,
-    FORMATS,
-    Adjust,
-    Blend,
-    Frame,
-    Output,
-    Rotation,
-    Size,
-    Stylize,
-)
+from transforms.spec.size import FITS, Rotation, Size
 from transforms.spec.transform import FIELD_PATHS, PARTS, TransformSpec
 
 __all__ = [

@@ -6,8 +6,12 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any
 
+from transforms.spec.adjust import Adjust, Stylize
+from transforms.spec.blend import Blend
+from transforms.spec.frame import Frame
+from transforms.spec.output import Output
 from transforms.spec.overlay import Overlay
-from transforms.spec.parts import Adjust, Blend, Frame, Output, Rotation, Size, Stylize
+from transforms.spec.size import Rotation, Size
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ class SourceConfigBase(BaseModel):
     keys: list[str] = []
     ttl: int = Field(31_536_000, ge=0)
     expired_status: int = Field(404, ge=400, le=599)
+    max_expiry_ahead: int = Field(31_536_000, gt=0)  # seconds; a later expiry answers 400
     private_prefixes: list[str] = []  # paths under these are served only on signed URLs
     # Hotlink protection (app.referer): hosts whose pages may show this source's images.
     allowed_referers: list[str] = []  # example.com, *.example.com (subdomains only)

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from app.errors import HTTPError, from_source_error, from_transform_error
 from app.marks import MarkRequest, fetch_marks, with_marks
 from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
+from app.origin_auth import origin_middleware
 from app.presets import apply_preset
 from app.referer import add_referer_vary, check_referer
 from app.rendering import render_cached
@@ -223,7 +224,7 @@ def create_app(settings: Settings) -> Starlette:
             *ops_routes(runtime),  # /readyz, /metrics
             Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
         ],
-        middleware=ops_middleware(runtime),
+        middleware=[*origin_middleware(settings, runtime), *ops_middleware(runtime)],
         exception_handlers={
             HTTPError: _http_error,
             StarletteHTTPException: _routing_error,

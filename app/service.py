@@ -18,6 +18,7 @@ from starlette.routing import Route
 from app.errors import HTTPError, from_source_error, from_transform_error
 from app.marks import MarkRequest, fetch_marks, with_marks
 from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
+from app.origin_auth import origin_middleware
 from app.presets import apply_preset
 from app.referer import add_referer_vary, check_referer
 from app.rendering import render_cached
@@ -25,7 +26,7 @@ from app.responses import cache_control, error_response, etag_matches, http_date
 from app.runtime import SOURCE_SCOPE_KEY, Runtime, SourceRuntime
 from app.settings import Settings, load_settings
 from app.signing import Signature, verify_signature
-from app.signing_imagekit import EXPIRY_PARAM, SIGNATURE_PARAM
+from app.signing_imagekit import EXPIRY_PARAM, SIGNATURE_PARAM, is_imagekit_expiry
 from sources.base import Peek, SourceError
 from transforms.dialects.imagekit import parse_imagekit, split_path_transforms
 from transforms.dialects.imgix import parse_params
@@ -64,18 +65,31 @@ def _refuse_private(signed: bool) -> None:
 
 
 def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | None:
-    """Seconds before the URL's `expires` (`ik-t`), or None; raises the expiry answer past it."""
-    name = EXPIRY_PARAM if src.config.scheme == "imagekit" else "expires"
+    """Seconds before the URL's `expires` (`ik-t`), or None; raises the expiry answer past it.
+
+    An `ik-t` must be 10 digits, as ImageKit's SDKs write it (see app.signing_imagekit).
+    An expiry further ahead than the source's `max_expiry_ahead` answers 400: a URL that
+    lives for centuries is a mistake or a forgery, never what a backend meant to sign.
+    """
+    imagekit = src.config.scheme == "imagekit"
+    name = EXPIRY_PARAM if imagekit else "expires"
     values = [v for k, v in pairs if k == name]
     if not values:
         return None
     if len(values) > 1:
         raise HTTPError(400, f"{name}: given more than once")
+    if imagekit and not is_imagekit_expiry(values[0]):
+        raise HTTPError(400, f"{name}: must be a time in unix seconds, exactly 10 digits")
     if not values[0].isascii() or not values[0].isdigit() or len(values[0]) > 12:
         raise HTTPError(400, f"{name}: must be a time in unix seconds")
     left = int(values[0]) - int(time.time())
     if left <= 0:
         raise HTTPError(src.config.expired_status, "this URL has expired")
+    horizon = src.config.max_expiry_ahead
+    if left > horizon:
+        raise HTTPError(
+            400, f"{name}: more than {horizon} seconds ahead, this source's max_expiry_ahead"
+        )
     return left
 
 
@@ -210,7 +224,7 @@ def create_app(settings: Settings) -> Starlette:
             *ops_routes(runtime),  # /readyz, /metrics
             Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
         ],
-        middleware=ops_middleware(runtime),
+        middleware=[*origin_middleware(settings, runtime), *ops_middleware(runtime)],
         exception_handlers={
             HTTPError: _http_error,
             StarletteHTTPException: _routing_error,

@@ -43,6 +43,9 @@ class LimitsConfig(BaseModel):
     originals_cache_bytes: int = Field(134_217_728, ge=0)  # per worker process; 0 turns it off
     originals_cache_ttl: float = Field(300.0, ge=0)  # seconds
     transform_timeout: float = Field(30.0, gt=0)  # seconds a request waits for its render
+    # The request line and headers (app.ops.http_limits): size, and time to receive them.
+    max_header_bytes: int = Field(32_768, ge=1024, le=1_048_576)  # larger: 431, closed
+    header_timeout: float = Field(10.0, gt=0, le=300)  # seconds; slower: 408, closed
 
 
 class CacheConfig(BaseModel):
@@ -72,6 +75,33 @@ class MetricsConfig(BaseModel):
     host: str = "127.0.0.1"
 
 
+def _references(refs: list[str]) -> list[str]:
+    for ref in refs:
+        if not ref.startswith(("env:", "file:")) or len(ref.split(":", 1)[1]) == 0:
+            # Never echo the value: it may be a key pasted inline by mistake.
+            raise ValueError("each key must be a reference, env:NAME or file:PATH")
+    return refs
+
+
+class ServerConfig(BaseModel):
+    """The listener: TLS, and the origin secret its CDN must send (app.origin_auth)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tls_cert: Path | None = None  # PEM certificate chain; reloaded when the file changes
+    tls_key: Path | None = None  # PEM private key
+    origin_secrets: list[str] = []  # env:/file: references; any one admits a request
+    origin_header: str = Field("Authorization", pattern=r"^[A-Za-z0-9-]{1,64}$")
+
+    _origin_refs = field_validator("origin_secrets")(_references)
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> ServerConfig:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("TLS needs both tls_cert and tls_key")
+        return self
+
+
 class SourceConfigBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -82,6 +112,8 @@ class SourceConfigBase(BaseModel):
     keys: list[str] = []
     ttl: int = Field(31_536_000, ge=0)
     expired_status: int = Field(404, ge=400, le=599)
+    max_expiry_ahead: int = Field(31_536_000, gt=0)  # seconds; a later expiry answers 400
+    origin_secrets: list[str] | None = None  # None: the server's; [] : none for this source
     private_prefixes: list[str] = []  # paths under these are served only on signed URLs
     # Hotlink protection (app.referer): hosts whose pages may show this source's images.
     allowed_referers: list[str] = []  # example.com, *.example.com (subdomains only)
@@ -99,6 +131,11 @@ class SourceConfigBase(BaseModel):
                 # Never echo the value: it may be a key pasted inline by mistake.
                 raise ValueError("each key must be a reference, env:NAME or file:PATH")
         return keys
+
+    @field_validator("origin_secrets")
+    @classmethod
+    def _origin_secrets_are_references(cls, refs: list[str] | None) -> list[str] | None:
+        return None if refs is None else _references(refs)
 
     @field_validator("domains")
     @classmethod
@@ -193,6 +230,7 @@ class Settings(BaseSettings):
     limits: LimitsConfig = LimitsConfig()
     cache: CacheConfig = CacheConfig()
     metrics: MetricsConfig = MetricsConfig()
+    server: ServerConfig = ServerConfig()
     sources: list[SourceConfig] = []
     default_source: str | None = None
     demo: bool = False  # set by `signet serve` when it serves the bundled demo

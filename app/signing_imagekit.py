@@ -9,6 +9,13 @@ The libraries append `&ik-t=...&ik-s=...` (or `ik-s` alone) at the very end,
 after signing what came before. So that is the only shape accepted: `ik-s`
 last, `ik-t` right before it. Anything after `ik-s`, or an `ik-t` elsewhere,
 would be unsigned, and makes the signature invalid.
+
+The message is the URL followed directly by the expiry digits, with nothing between
+them, so the split between the two is not signed: `...h-25&ik-t=T` and `...h-2&ik-t=5T`
+hash the same bytes. The SDKs always write `ik-t` as exactly 10 digits (unix seconds
+until the year 2286; the unsigned default 9999999999 is 10 digits too), so only a
+10-digit `ik-t` is accepted: that makes the split unambiguous, and moving digits
+between the query and `ik-t` breaks the signature.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from app.routing import host_matches
 SIGNATURE_PARAM = "ik-s"
 EXPIRY_PARAM = "ik-t"
 NO_EXPIRY = "9999999999"  # what the libraries sign when the URL does not expire
+EXPIRY_DIGITS = 10  # the SDKs' ik-t is always this long; see the module docstring
 
 _SIGNATURE = SIGNATURE_PARAM.encode()
 _EXPIRY = EXPIRY_PARAM.encode()
@@ -40,11 +48,18 @@ def _value(item: bytes) -> bytes:
     return item.split(b"=", 1)[1] if b"=" in item else b""
 
 
+def is_imagekit_expiry(value: bytes | str) -> bool:
+    """True for an `ik-t` value as the SDKs write it: exactly 10 ASCII digits."""
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    return len(text) == EXPIRY_DIGITS and text.isascii() and text.isdigit()
+
+
 def imagekit_signed_message(rel_path: bytes, raw_query: bytes) -> tuple[bytes | None, list[bytes]]:
     """(the message `ik-s` signs, the `ik-s` values), like app.signing.signed_message.
 
     No `ik-s`: an empty list. A layout the SDKs never write (`ik-s` not last, twice,
-    or an `ik-t` anywhere but right before it): message None, which never verifies.
+    an `ik-t` anywhere but right before it, or one that is not 10 digits): message None,
+    which never verifies.
     `rel_path` is the raw path after the endpoint (no leading `/`), `raw_query` the
     raw query string; neither is decoded.
     """
@@ -58,6 +73,8 @@ def imagekit_signed_message(rel_path: bytes, raw_query: bytes) -> tuple[bytes | 
     if signed and names[len(signed) - 1] == _EXPIRY:
         expiry = _value(signed[-1])
         signed = signed[:-1]
+        if not is_imagekit_expiry(expiry):
+            return None, signatures
     if _EXPIRY in names[: len(signed)]:
         return None, signatures
     return rel_path + (b"?" + b"&".join(signed) if signed else b"") + expiry, signatures
@@ -104,6 +121,8 @@ def sign_imagekit_url(
     ]
     query = "&".join(kept)
     expiry = str(int(expires)) if expires is not None else NO_EXPIRY
+    if not is_imagekit_expiry(expiry):
+        raise ValueError(f"an ImageKit expiry must be 10 digits of unix seconds, not {expiry!r}")
     message = path[len(prefix) :] + ("?" + query if query else "") + expiry
     key_bytes = key.encode() if isinstance(key, str) else key
     signature = imagekit_digest(key_bytes, message.encode())

@@ -9,8 +9,12 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.settings import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from app.ops.workers import ServeOptions
 
 
 def _settings(config: str | None) -> Settings:
@@ -97,12 +101,39 @@ def workers_arg(value: str) -> int:
     return int(value)
 
 
+def serve_options(args: argparse.Namespace, settings: Settings) -> ServeOptions:
+    """The listener's options: `--tls-cert`/`--tls-key` override `[server]` tls_cert/tls_key."""
+    from app.ops.http_limits import HeadLimits
+    from app.ops.tls import check_pair
+    from app.ops.workers import ServeOptions
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise ConfigError("--tls-cert and --tls-key go together")
+    cert, key, where = args.tls_cert, args.tls_key, "--tls-cert/--tls-key"
+    if cert is None and settings.server.tls_cert is not None:
+        cert, key, where = settings.server.tls_cert, settings.server.tls_key, "server.tls_cert"
+    if cert is not None:
+        problem = check_pair(cert, key)
+        if problem is not None:
+            raise ConfigError(f"{where}: cannot load the certificate and key: {problem}")
+    limits = settings.limits
+    return ServeOptions(
+        host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
+        limits=HeadLimits(limits.max_header_bytes, limits.header_timeout),
+        tls_cert=str(Path(cert).resolve()) if cert else None,
+        tls_key=str(Path(key).resolve()) if key else None,
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from app.ops.workers import serve
+    from app.origin_auth import OriginGuard
     from app.runtime import Runtime
 
     settings = _settings(args.config)
     Runtime.build(settings)  # resolve keys now, so a bad config fails before serving
+    OriginGuard.from_settings(settings)  # and the origin secrets
+    options = serve_options(args, settings)
     if settings.demo:
         os.environ["SIGNET_DEMO"] = "1"
         shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
@@ -113,7 +144,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "expires in an hour",
             "preset thumb: 300x300 with the logo",
         ]
-        urls = demo_urls(f"http://{shown}:{args.port}", settings)
+        scheme = "https" if options.tls_cert else "http"
+        urls = demo_urls(f"{scheme}://{shown}:{args.port}", settings)
         for label, url in zip(labels, urls, strict=True):
             print(f"  {label}: {url}")
         sys.stdout.flush()
@@ -124,7 +156,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from app.ops.metrics import prepare_multiprocess
 
         prepare_multiprocess()  # so that /metrics adds up every worker's numbers
-    return serve(args.host, args.port, args.workers, args.log_level)
+    return serve(options)
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
@@ -146,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=workers_arg, default=1, metavar="N|auto",
                        help="processes (one per core is best; auto: one per usable CPU)")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--tls-cert", metavar="FILE",
+                       help="serve HTTPS with this PEM certificate chain (reloaded on change)")
+    serve.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
     serve.set_defaults(func=cmd_serve)
 
     sign = sub.add_parser("sign", help="print signed URLs; '-' reads one URL per line")

@@ -18,9 +18,14 @@ import multiprocessing
 import signal
 import socket
 import time
+from dataclasses import dataclass, field
 from types import FrameType
+from typing import Any
 
 import uvicorn
+
+from app.ops.http_limits import HeadLimits, uvicorn_options
+from app.ops.tls import SignetServer
 
 log = logging.getLogger("signet")
 
@@ -38,19 +43,45 @@ def reuseport_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(host: str, port: int, log_level: str) -> None:
-    config = uvicorn.Config(APP, factory=True, log_level=log_level, server_header=False)
-    uvicorn.Server(config).run(sockets=[reuseport_socket(host, port)])
+@dataclass(frozen=True)
+class ServeOptions:
+    """What `signet serve` passes to each worker (pickled into spawned processes)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 1
+    log_level: str = "info"
+    limits: HeadLimits = field(default_factory=HeadLimits)  # request head size and time
+    tls_cert: str | None = None  # HTTPS with this certificate and key, reloaded on change
+    tls_key: str | None = None
+
+    def uvicorn_config(self, **extra: Any) -> uvicorn.Config:
+        return uvicorn.Config(
+            APP, factory=True, log_level=self.log_level, server_header=False,
+            ssl_certfile=self.tls_cert, ssl_keyfile=self.tls_key,
+            **uvicorn_options(self.limits), **extra,
+        )
 
 
-def serve(host: str, port: int, workers: int, log_level: str) -> int:
+def _worker(options: ServeOptions) -> None:
+    server = SignetServer(options.uvicorn_config())
+    server.run(sockets=[reuseport_socket(options.host, options.port)])
+
+
+def serve(options: ServeOptions) -> int:
     """Run the app; with several workers, each on its own SO_REUSEPORT socket.
 
     Returns the exit status: 0 after SIGINT/SIGTERM, 1 if a worker could not start.
     """
-    if workers == 1 or not hasattr(socket, "SO_REUSEPORT"):
+    host, port, workers = options.host, options.port, options.workers
+    if workers == 1:
+        SignetServer(options.uvicorn_config(host=host, port=port)).run()
+        return 0
+    if not hasattr(socket, "SO_REUSEPORT"):  # uvicorn's own workers; no certificate reload
         uvicorn.run(APP, factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, server_header=False)
+                    log_level=options.log_level, server_header=False,
+                    ssl_certfile=options.tls_cert, ssl_keyfile=options.tls_key,
+                    **uvicorn_options(options.limits))
         return 0
     try:
         reuseport_socket(host, port).close()  # the port is free (or ours to share): say so now
@@ -61,7 +92,7 @@ def serve(host: str, port: int, workers: int, log_level: str) -> int:
     stopping = False
 
     def start() -> tuple[multiprocessing.process.BaseProcess, float]:
-        process = context.Process(target=_worker, args=(host, port, log_level), daemon=False)
+        process = context.Process(target=_worker, args=(options,), daemon=False)
         process.start()
         return process, time.monotonic()
 

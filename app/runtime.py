@@ -16,6 +16,7 @@ from app.settings import Settings, SourceConfigBase
 from sources.base import Original, Peek, Source, TimedOut
 from sources.cache import OriginalsCache
 from sources.registry import create_source
+from transforms.marks import MARKS
 from transforms.spec import Limits
 
 SOURCE_SCOPE_KEY = "signet.source"  # the ASGI scope key naming the source a request took
@@ -63,6 +64,7 @@ class Runtime:
         domains = [(d, s) for s in sources.values() for d in s.config.domains]
         default_name = settings.default_source_name()
         metrics = Metrics()
+        MARKS.resize(lim.mark_cache_bytes)  # the decoded-watermark cache is per process
         return cls(
             settings=settings,
             sources=sources,

@@ -20,6 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from transforms.marks import MARK_CACHE_BYTES
+
 
 class ConfigError(Exception):
     """Invalid configuration; the message names the offending key and never a key's value."""
@@ -42,6 +44,7 @@ class LimitsConfig(BaseModel):
     source_timeout: float = Field(10.0, gt=0)  # seconds
     originals_cache_bytes: int = Field(134_217_728, ge=0)  # per worker process; 0 turns it off
     originals_cache_ttl: float = Field(300.0, ge=0)  # seconds
+    mark_cache_bytes: int = Field(MARK_CACHE_BYTES, ge=0)  # decoded watermarks, per worker
     transform_timeout: float = Field(30.0, gt=0)  # seconds a request waits for its render
 
 

@@ -9,11 +9,11 @@ validator yet. Errors are never cached. Concurrent misses for one key share one 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
 import anyio
+from cachetools import LRUCache
 
 from sources.base import Original
 
@@ -40,37 +40,33 @@ class OriginalsCache:
         self.max_bytes = max_bytes
         self.ttl = ttl
         self._clock = clock
-        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._entries: LRUCache[Hashable, _Entry] = LRUCache(
+            max_bytes, getsizeof=lambda entry: len(entry.original.data)
+        )
         self._flights: dict[Hashable, _Flight] = {}
-        self.size = 0  # bytes held
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def size(self) -> int:
+        """Bytes held."""
+        return int(self._entries.currsize)
 
     def get(self, key: Hashable) -> Original | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
         if entry.expires <= self._clock():
-            self._remove(key)
+            del self._entries[key]
             return None
-        self._entries.move_to_end(key)
         return entry.original
 
     def put(self, key: Hashable, original: Original) -> None:
-        size = len(original.data)
-        if key in self._entries:
-            self._remove(key)
-        if size > self.max_bytes or self.ttl <= 0:
+        self._entries.pop(key, None)
+        if len(original.data) > self.max_bytes or self.ttl <= 0:
             return  # would evict everything else for one item
-        while self.size + size > self.max_bytes:
-            self._remove(next(iter(self._entries)))
         self._entries[key] = _Entry(original, self._clock() + self.ttl)
-        self.size += size
-
-    def _remove(self, key: Hashable) -> None:
-        entry = self._entries.pop(key)
-        self.size -= len(entry.original.data)
 
     async def get_or_fetch(
         self, key: Hashable, fetch: Callable[[], Awaitable[Original]]

@@ -3,7 +3,8 @@ fetched once. Bounded by the sum of the originals' sizes, least recently used ou
 
 Entries expire `ttl` seconds after they were fetched and are then fetched again whole:
 there is no conditional revalidation (If-None-Match), since sources have no way to take a
-validator yet. Errors are never cached. Concurrent misses for one key share one fetch.
+validator yet. Errors are never cached. Concurrent misses for one key share one fetch
+(sources.single_flight): a requester that goes away stops waiting, the fetch goes on.
 """
 
 from __future__ import annotations
@@ -12,25 +13,16 @@ import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
-import anyio
 from cachetools import LRUCache
 
 from sources.base import Original
+from sources.single_flight import Coalescer
 
 
 @dataclass
 class _Entry:
     original: Original
     expires: float
-
-
-class _Flight:
-    """One fetch in progress; the tasks that missed on the same key wait for it."""
-
-    def __init__(self) -> None:
-        self.done = anyio.Event()
-        self.original: Original | None = None
-        self.error: Exception | None = None
 
 
 class OriginalsCache:
@@ -43,7 +35,7 @@ class OriginalsCache:
         self._entries: LRUCache[Hashable, _Entry] = LRUCache(
             max_bytes, getsizeof=lambda entry: len(entry.original.data)
         )
-        self._flights: dict[Hashable, _Flight] = {}
+        self._flights: Coalescer[Original] = Coalescer()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -74,29 +66,14 @@ class OriginalsCache:
         """The cached original for `key`, else the result of `fetch()`, shared by every task
         that asks for `key` while that fetch runs. Its error, if any, is raised to all of them.
         """
-        while True:
-            cached = self.get(key)
-            if cached is not None:
-                return cached
-            flight = self._flights.get(key)
-            if flight is None:
-                break
-            await flight.done.wait()
-            if flight.original is not None:
-                return flight.original
-            if flight.error is not None:
-                raise flight.error
-            # The fetching task was cancelled (its client went away): try again ourselves.
+        cached = self.get(key)
+        if cached is not None:
+            return cached
 
-        flight = self._flights[key] = _Flight()
-        try:
+        async def fetch_and_keep() -> Original:
             original = await fetch()
             self.put(key, original)
-            flight.original = original
             return original
-        except Exception as err:
-            flight.error = err
-            raise
-        finally:
-            del self._flights[key]
-            flight.done.set()
+
+        original, _ = await self._flights.run(key, fetch_and_keep)
+        return original

@@ -7,8 +7,9 @@ render of the old one: its key is new. Old entries are not deleted; they age out
 
 Lookup order: memory (this process), disk (this host), S3 (every host). A hit in a lower
 tier is copied into the tiers above it. A miss renders once per process however many
-requests ask at the same time (app.cache.single_flight); the disk and S3 lookups are inside that
-single flight too, so a burst of identical requests costs one lookup.
+requests ask at the same time (sources.single_flight, the one the originals cache uses);
+the disk and S3 lookups are inside that single flight too, so a burst of identical
+requests costs one lookup.
 
 Disk I/O runs in worker threads and is awaited (it is quick, and once one worker has
 answered, the others on the host find the entry). S3 writes go on in the background after
@@ -28,9 +29,9 @@ import anyio.to_thread
 from app.cache.disk import DiskTier
 from app.cache.memory import MemoryTier
 from app.cache.s3 import S3Tier
-from app.cache.single_flight import Coalescer
 from app.ops.metrics import Metrics
 from app.settings import CacheConfig, ConfigError
+from sources.single_flight import Coalescer
 
 log = logging.getLogger("signet.cache")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from cachetools import LRUCache
 
+from app.cache.outcomes import HIT_MEMORY
+
 # One entry may take at most this share of the budget: a single huge render (a full-size
 # PNG, say) would otherwise push out hundreds of thumbnails that are asked for far more.
 MAX_ENTRY_SHARE = 8
@@ -11,6 +13,11 @@ MAX_ENTRY_SHARE = 8
 
 class MemoryTier:
     """A byte-bounded LRU map of cache key -> rendered bytes. Event-loop only, no locking."""
+
+    result = HIT_MEMORY  # app.cache.result.Tier
+    in_thread = False
+    read_timeout = None
+    write_behind = False
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
@@ -32,3 +39,6 @@ class MemoryTier:
         if len(data) > self.max_bytes // MAX_ENTRY_SHARE:
             return
         self._entries[key] = data
+
+    def close(self) -> None:
+        pass  # nothing outside the process to release

@@ -15,6 +15,7 @@ import logging
 import botocore.exceptions as boto_errors
 
 from app.cache.blob import entry_name, pack, unpack
+from app.cache.outcomes import HIT_S3
 from sources.s3 import s3_client
 
 log = logging.getLogger("signet.cache")
@@ -23,6 +24,10 @@ _MISSING = frozenset({"NoSuchKey", "NotFound", "404"})
 
 
 class S3Tier:
+    result = HIT_S3  # app.cache.result.Tier
+    in_thread = True
+    write_behind = True  # after the answer: other hosts can wait, this request need not
+
     def __init__(
         self,
         bucket: str,
@@ -35,13 +40,15 @@ class S3Tier:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.timeout = timeout
+        # A read past this is abandoned as a miss; botocore's own timeouts come first.
+        self.read_timeout = timeout * 2
         # One attempt: a cache that retries slowly is worse than a miss.
         self._client = s3_client(region, endpoint_url, timeout, attempts=1)
 
     def _key(self, key: str) -> str:
         return self.prefix + entry_name(key)
 
-    def read(self, key: str) -> bytes | None:
+    def get(self, key: str) -> bytes | None:
         try:
             response = self._client.get_object(Bucket=self.bucket, Key=self._key(key))
             with response["Body"] as body:
@@ -58,7 +65,7 @@ class S3Tier:
             log.warning("S3 cache: ignored a damaged entry")
         return body
 
-    def write(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes) -> None:
         try:
             self._client.put_object(Bucket=self.bucket, Key=self._key(key), Body=pack(data))
         except boto_errors.ClientError as err:

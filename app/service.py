@@ -16,12 +16,20 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.errors import HTTPError, from_source_error, from_transform_error
+from app.limiter import Overloaded
 from app.marks import MarkRequest, fetch_marks, with_marks
 from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
 from app.presets import apply_preset
 from app.referer import add_referer_vary, check_referer
 from app.rendering import render_cached
-from app.responses import cache_control, error_response, etag_matches, http_date, make_etag
+from app.responses import (
+    cache_control,
+    error_response,
+    etag_matches,
+    http_date,
+    make_etag,
+    overloaded_response,
+)
 from app.runtime import SOURCE_SCOPE_KEY, Runtime, SourceRuntime
 from app.settings import Settings, load_settings
 from app.signing import Signature, verify_signature
@@ -213,6 +221,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=ops_middleware(runtime),
         exception_handlers={
             HTTPError: _http_error,
+            Overloaded: overloaded_response,
             StarletteHTTPException: _routing_error,
             Exception: _unexpected,
         },

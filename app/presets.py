@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 
 from app.settings import ConfigError, SourceConfigBase
+from app.signing import EXPIRY_PARAM, LIBRARY_PARAM, SIGNATURE_PARAM
+from app.signing_imagekit import EXPIRY_PARAM as IK_EXPIRY_PARAM
+from app.signing_imagekit import SIGNATURE_PARAM as IK_SIGNATURE_PARAM
 from transforms.dialects.imgix import parse_params
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS
 from transforms.errors import ParamError
@@ -18,7 +21,9 @@ from transforms.spec import Limits
 PRESET_KEY = "preset"
 PRESET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 Pairs = list[tuple[str, str]]
-NOT_PRESETTABLE = frozenset({PRESET_KEY, "s", "expires", "ixlib", "ik-s", "ik-t"})
+NOT_PRESETTABLE = frozenset(
+    {PRESET_KEY, SIGNATURE_PARAM, EXPIRY_PARAM, LIBRARY_PARAM, IK_SIGNATURE_PARAM, IK_EXPIRY_PARAM}
+)
 
 
 def preset_pairs(query: str) -> Pairs:

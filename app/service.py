@@ -32,8 +32,9 @@ from app.responses import (
 )
 from app.runtime import SOURCE_SCOPE_KEY, Runtime, SourceRuntime
 from app.settings import Settings, load_settings
-from app.signing import Signature, verify_signature
-from app.signing_imagekit import EXPIRY_PARAM, SIGNATURE_PARAM
+from app.signing import EXPIRY_PARAM, LIBRARY_PARAM, SIGNATURE_PARAM, Signature, verify_signature
+from app.signing_imagekit import EXPIRY_PARAM as IK_EXPIRY_PARAM
+from app.signing_imagekit import SIGNATURE_PARAM as IK_SIGNATURE_PARAM
 from sources.base import Peek, SourceError
 from transforms.dialects.imagekit import parse_imagekit, split_path_transforms
 from transforms.dialects.imgix import parse_params
@@ -46,9 +47,9 @@ from transforms.spec import Limits, TransformSpec
 log = logging.getLogger("signet")
 
 # Parameters that carry the signature, the expiry or the client library's name, not a transform.
-NOT_TRANSFORMS = frozenset({"s", "expires", "ixlib"})
+NOT_TRANSFORMS = frozenset({SIGNATURE_PARAM, EXPIRY_PARAM, LIBRARY_PARAM})
 # An imagekit source signs with ik-s and expires with ik-t; there `s` and `expires` mean nothing.
-IMAGEKIT_NOT_TRANSFORMS = (NOT_TRANSFORMS - {"s", "expires"}) | {SIGNATURE_PARAM, EXPIRY_PARAM}
+IMAGEKIT_NOT_TRANSFORMS = frozenset({IK_SIGNATURE_PARAM, IK_EXPIRY_PARAM, LIBRARY_PARAM})
 
 
 def _raw_path(request: Request) -> str:
@@ -73,7 +74,7 @@ def _refuse_private(signed: bool) -> None:
 
 def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | None:
     """Seconds before the URL's `expires` (`ik-t`), or None; raises the expiry answer past it."""
-    name = EXPIRY_PARAM if src.config.scheme == "imagekit" else "expires"
+    name = IK_EXPIRY_PARAM if src.config.scheme == "imagekit" else EXPIRY_PARAM
     values = [v for k, v in pairs if k == name]
     if not values:
         return None

@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from transforms.marks import MARK_CACHE_BYTES
+from transforms.spec import Limits
 
 
 class ConfigError(Exception):
@@ -36,9 +37,10 @@ class LimitsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_source_bytes: int = Field(52_428_800, gt=0)
-    max_input_pixels: int = Field(100_000_000, gt=0)
-    max_output_pixels: int = Field(25_000_000, gt=0)
-    max_dpr: float = Field(5.0, ge=1, le=10)
+    # The pixel and dpr defaults are the transforms' own (transforms.spec.Limits).
+    max_input_pixels: int = Field(Limits.max_input_pixels, gt=0)
+    max_output_pixels: int = Field(Limits.max_output_pixels, gt=0)
+    max_dpr: float = Field(Limits.max_dpr, ge=1, le=10)
     transform_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, gt=0)
     max_queue: int = Field(64, ge=0)  # requests waiting for a worker before 503
     source_timeout: float = Field(10.0, gt=0)  # seconds

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from app.cache.blob import entry_name, header, unpack
+from app.cache.memory import MAX_ENTRY_SHARE  # the same rule in both tiers
 from app.cache.outcomes import HIT_DISK
 
 log = logging.getLogger("signet.cache")
@@ -34,7 +35,6 @@ SWEEP_SHARE = 16  # sweep after writing this share of the budget
 LOW_WATER = 0.9  # a sweep deletes down to this share of the budget, so it is not redone at once
 TOUCH_AFTER = 60.0  # seconds: a hit bumps mtime only when older, to spare metadata writes
 STALE_TEMP = 3600.0  # seconds: a temporary file this old was left by a crashed writer
-MAX_ENTRY_SHARE = 8  # one entry may take at most this share of the budget
 
 
 class DiskTier:

@@ -16,11 +16,9 @@ import botocore.exceptions as boto_errors
 
 from app.cache.blob import entry_name, pack, unpack
 from app.cache.outcomes import HIT_S3
-from sources.s3 import s3_client
+from sources.s3 import NOT_FOUND_CODES, s3_client
 
 log = logging.getLogger("signet.cache")
-
-_MISSING = frozenset({"NoSuchKey", "NotFound", "404"})
 
 
 class S3Tier:
@@ -54,7 +52,7 @@ class S3Tier:
             with response["Body"] as body:
                 blob = body.read()
         except boto_errors.ClientError as err:
-            if str(err.response.get("Error", {}).get("Code", "")) not in _MISSING:
+            if str(err.response.get("Error", {}).get("Code", "")) not in NOT_FOUND_CODES:
                 log.warning("S3 cache: read refused (%s)", _code(err))
             return None
         except (boto_errors.BotoCoreError, OSError) as err:

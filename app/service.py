@@ -147,7 +147,7 @@ async def serve_image(request: Request) -> Response:
     )
 
     fmt, negotiated = choose_format(spec, sniff(peek.head), request.headers.get("accept", ""))
-    validator = with_marks(peek.etag, marks)  # a new logo is a new ETag
+    validator = with_marks(peek.validator, marks)  # a new logo is a new ETag
     etag = make_etag(src.name, path, validator, spec.canonical(), fmt)
     headers = {
         "ETag": etag,

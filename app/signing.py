@@ -28,7 +28,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from app.signing_imagekit import imagekit_digest, imagekit_signed_message, sign_imagekit_url
 
-SCHEMES = ("hmac-sha256", "imgix", "imagekit")
 SIGNATURE_PARAM = "s"
 EXPIRY_PARAM = "expires"  # unix seconds, covered by the signature
 LIBRARY_PARAM = "ixlib"  # the client library imgix's SDKs name: not a transform

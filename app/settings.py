@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from app.config_messages import describe, read_toml, source_names
 from transforms.marks import MARK_CACHE_BYTES
 from transforms.spec import Limits
 
@@ -230,22 +231,20 @@ class Settings(BaseSettings):
         return self.sources[0].name if len(self.sources) == 1 else None
 
 
-def _describe(err: ValidationError) -> str:
-    lines = []
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "config"
-        lines.append(f"{loc}: {e['msg']}")
-    return "; ".join(lines)
-
-
 def load_settings(config_path: str | os.PathLike[str] | None = None, **values: Any) -> Settings:
     """Read the TOML file (the argument, else `SIGNET_CONFIG`), apply `SIGNET_*` overrides.
 
-    Raises ConfigError with a message that names the offending key.
+    Raises ConfigError with a message that names the offending key: a source by its
+    name (`sources[media].ttl`), a TOML syntax error by file and line.
     """
     path = config_path or os.environ.get("SIGNET_CONFIG") or None
     if path is not None and not Path(path).is_file():
         raise ConfigError(f"config: no such file: {path}")
+    try:
+        table = read_toml(path) if path else {}
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    names = source_names(values.get("sources", table.get("sources")))
     loaded = type(
         "LoadedSettings",
         (Settings,),
@@ -254,6 +253,6 @@ def load_settings(config_path: str | os.PathLike[str] | None = None, **values: A
     try:
         return Settings.model_validate(loaded(**values).model_dump())
     except ValidationError as err:
-        raise ConfigError(_describe(err)) from None
-    except ValueError as err:  # malformed TOML or environment JSON
+        raise ConfigError(describe(err, names)) from None
+    except ValueError as err:  # malformed environment JSON
         raise ConfigError(f"config: {err}") from None

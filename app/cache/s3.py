@@ -33,7 +33,7 @@ class S3Tier:
         *,
         region: str | None = None,
         endpoint_url: str | None = None,
-        timeout: float = 2.0,
+        timeout: float,  # seconds: cache.s3_timeout (app.settings) holds the default
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""

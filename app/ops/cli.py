@@ -190,7 +190,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
             continue
         try:
             print(sign_one(runtime, src, url, expires), flush=False)
-        except Refused as err:
+        except ValueError as err:  # Refused, or a URL sign_url cannot place under its endpoint
             print(f"signet: not signed, serve would refuse it: {url}: {err}", file=sys.stderr)
             status = 1
     return status

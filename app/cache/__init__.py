@@ -2,6 +2,7 @@
 
 Its single flight is `sources.single_flight`, shared with the originals cache.
 
-The rest of `app` uses `app.cache.result.ResultCache` (built from settings) and
-nothing below it; the tiers and the blob format are this wing's own business.
+The rest of `app` uses `app.cache.result.ResultCache` (built from settings) and the
+result names (`app.cache.outcomes`), nothing below them; the tiers and the blob format
+are this wing's own business.
 """

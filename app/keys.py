@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from app.config_messages import source_key
 from app.settings import ConfigError
 
 
@@ -27,7 +28,7 @@ def resolve_key(ref: str, where: str) -> bytes:
     raise ConfigError(f"{where}: a key must be env:NAME or file:PATH")
 
 
-def resolve_keys(refs: list[str], source_index: int) -> tuple[bytes, ...]:
-    return tuple(
-        resolve_key(ref, f"sources.{source_index}.keys.{i}") for i, ref in enumerate(refs)
-    )
+def resolve_keys(refs: list[str], source_name: str) -> tuple[bytes, ...]:
+    """The keys of one source; messages name it as `sources[NAME].keys.N`."""
+    where = source_key(source_name)
+    return tuple(resolve_key(ref, f"{where}.keys.{i}") for i, ref in enumerate(refs))

@@ -1,4 +1,8 @@
-"""Runs CPU-bound work in worker threads, a bounded number at a time, with a bounded queue."""
+"""Runs CPU-bound work in worker threads, a bounded number at a time, with a bounded queue.
+
+Past the queue it raises `Overloaded`; the edge answers that 503 with Retry-After
+(app.responses.overloaded_response, registered in app.service.create_app).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,17 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from app.errors import HTTPError
-
 T = TypeVar("T")
+
+RETRY_AFTER = 1  # seconds a refused client is told to wait
+
+
+class Overloaded(Exception):
+    """Every worker is busy and the queue is full: refused before the work started."""
+
+    def __init__(self, retry_after: int = RETRY_AFTER) -> None:
+        super().__init__("overloaded, try again shortly")
+        self.retry_after = retry_after
 
 
 class WorkLimiter:
@@ -39,9 +51,9 @@ class WorkLimiter:
             self.on_change(self.running, self.waiting)
 
     async def run(self, fn: Callable[..., T], *args: object) -> T:
-        """Run `fn(*args)` in a worker thread; 503 at once when the queue is full."""
+        """Run `fn(*args)` in a worker thread; Overloaded at once when the queue is full."""
         if self.in_flight >= self.workers + self.max_queue:
-            raise HTTPError(503, "overloaded, try again shortly", {"Retry-After": "1"})
+            raise Overloaded()
         self.in_flight += 1
         self._changed()
         try:

@@ -22,6 +22,7 @@ from urllib.parse import quote
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.config_messages import source_key
 from app.errors import HTTPError
 from app.keys import resolve_key
 from app.responses import error_response
@@ -60,8 +61,8 @@ class OriginGuard:
 
         server = values(settings.server.origin_secrets, "server.origin_secrets")
         per_source = {
-            cfg.name: values(cfg.origin_secrets, f"sources.{index}.origin_secrets")
-            for index, cfg in enumerate(settings.sources)
+            cfg.name: values(cfg.origin_secrets, f"{source_key(cfg.name)}.origin_secrets")
+            for cfg in settings.sources
             if cfg.origin_secrets is not None
         }
         if not server and not any(per_source.values()):

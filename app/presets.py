@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import re
 
+from app.config_messages import source_key
 from app.settings import ConfigError, SourceConfigBase
+from app.signing import EXPIRY_PARAM, LIBRARY_PARAM, SIGNATURE_PARAM
+from app.signing_imagekit import EXPIRY_PARAM as IK_EXPIRY_PARAM
+from app.signing_imagekit import SIGNATURE_PARAM as IK_SIGNATURE_PARAM
 from transforms.dialects.imgix import parse_params
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS
 from transforms.errors import ParamError
@@ -18,7 +22,9 @@ from transforms.spec import Limits
 PRESET_KEY = "preset"
 PRESET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 Pairs = list[tuple[str, str]]
-NOT_PRESETTABLE = frozenset({PRESET_KEY, "s", "expires", "ixlib", "ik-s", "ik-t"})
+NOT_PRESETTABLE = frozenset(
+    {PRESET_KEY, SIGNATURE_PARAM, EXPIRY_PARAM, LIBRARY_PARAM, IK_SIGNATURE_PARAM, IK_EXPIRY_PARAM}
+)
 
 
 def preset_pairs(query: str) -> Pairs:
@@ -26,14 +32,14 @@ def preset_pairs(query: str) -> Pairs:
     return split_query(query.encode())
 
 
-def check_presets(config: SourceConfigBase, index: int, limits: Limits) -> None:
-    """Refuse a bad preset at start-up: ConfigError naming `sources.N.presets.NAME`.
+def check_presets(config: SourceConfigBase, limits: Limits) -> None:
+    """Refuse a bad preset at start-up: ConfigError naming `sources[SOURCE].presets.NAME`.
 
     Presets use the imgix parameter names, and set transforms only: a signature,
     an expiry or another preset in one is refused.
     """
     for name, query in config.presets.items():
-        where = f"sources.{index}.presets.{name}"
+        where = f"{source_key(config.name)}.presets.{name}"
         if not PRESET_NAME.fullmatch(name):
             raise ConfigError(f"{where}: a preset name is letters, digits, - and _")
         try:

@@ -10,8 +10,8 @@ from collections.abc import MutableMapping
 from urllib.parse import urlsplit
 
 from app.errors import HTTPError
-from app.routing import host_matches
 from app.settings import SourceConfigBase
+from sources.ssrf import host_matches
 
 
 def checks_referer(config: SourceConfigBase) -> bool:

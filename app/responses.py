@@ -6,9 +6,11 @@ import functools
 import hashlib
 from email.utils import formatdate
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import HTTPError
+from app.limiter import Overloaded
 
 ERROR_404_MAX_AGE = 60  # a short TTL so a CDN absorbs repeated misses without pinning them
 
@@ -17,6 +19,12 @@ def error_response(err: HTTPError) -> Response:
     cache = f"public, max-age={ERROR_404_MAX_AGE}" if err.status == 404 else "no-store"
     headers = {"Cache-Control": cache, **err.headers}
     return Response(err.message + "\n", err.status, headers=headers, media_type="text/plain")
+
+
+async def overloaded_response(request: Request, exc: Exception) -> Response:
+    """The exception handler for Overloaded: 503 with Retry-After."""
+    assert isinstance(exc, Overloaded)
+    return error_response(HTTPError(503, str(exc), {"Retry-After": str(exc.retry_after)}))
 
 
 def make_etag(*parts: str) -> str:

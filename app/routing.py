@@ -14,7 +14,6 @@ T = TypeVar("T")
 class Route(Generic[T]):
     source: T
     rel_path: str  # still percent-encoded, without the source prefix or a leading slash
-    by_domain: bool
 
 
 def _host_name(host_header: str) -> str:
@@ -36,10 +35,10 @@ def choose_source(
     path = raw_path.lstrip("/")
     for pattern, source in domains:
         if host_matches(host, pattern):
-            return Route(source, path, by_domain=True)
+            return Route(source, path)
     first, _, rest = path.partition("/")
     if first in by_name:
-        return Route(by_name[first], rest, by_domain=False)
+        return Route(by_name[first], rest)
     if default is not None:
-        return Route(default, path, by_domain=False)
+        return Route(default, path)
     return None

@@ -16,6 +16,7 @@ from app.settings import Settings, SourceConfigBase
 from sources.base import Original, Peek, Source, TimedOut
 from sources.cache import OriginalsCache
 from sources.registry import create_source
+from transforms.marks import MARKS
 from transforms.spec import Limits
 
 SOURCE_SCOPE_KEY = "signet.source"  # the ASGI scope key naming the source a request took
@@ -50,7 +51,7 @@ class Runtime:
         """Resolve keys and create sources; raises ConfigError naming a bad key."""
         lim = settings.limits
         sources = {}
-        for index, cfg in enumerate(settings.sources):
+        for cfg in settings.sources:
             source = create_source(
                 cfg.type,
                 cfg.name,
@@ -58,11 +59,12 @@ class Runtime:
                 max_bytes=lim.max_source_bytes,
                 timeout=lim.source_timeout,
             )
-            sources[cfg.name] = SourceRuntime(cfg, source, resolve_keys(cfg.keys, index))
-            check_presets(cfg, index, Limits(max_dpr=lim.max_dpr))  # dpr: all parsing reads
+            sources[cfg.name] = SourceRuntime(cfg, source, resolve_keys(cfg.keys, cfg.name))
+            check_presets(cfg, Limits(max_dpr=lim.max_dpr))  # dpr: all parsing reads
         domains = [(d, s) for s in sources.values() for d in s.config.domains]
         default_name = settings.default_source_name()
         metrics = Metrics()
+        MARKS.resize(lim.mark_cache_bytes)  # the decoded-watermark cache is per process
         return cls(
             settings=settings,
             sources=sources,

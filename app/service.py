@@ -16,17 +16,27 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.errors import HTTPError, from_source_error, from_transform_error
+from app.limiter import Overloaded
 from app.marks import MarkRequest, fetch_marks, with_marks
 from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
 from app.origin_auth import origin_middleware
 from app.presets import apply_preset
 from app.referer import add_referer_vary, check_referer
 from app.rendering import render_cached
-from app.responses import cache_control, error_response, etag_matches, http_date, make_etag
+from app.responses import (
+    cache_control,
+    error_response,
+    etag_matches,
+    http_date,
+    make_etag,
+    overloaded_response,
+)
 from app.runtime import SOURCE_SCOPE_KEY, Runtime, SourceRuntime
 from app.settings import Settings, load_settings
-from app.signing import Signature, verify_signature
-from app.signing_imagekit import EXPIRY_PARAM, SIGNATURE_PARAM, is_imagekit_expiry
+from app.signing import EXPIRY_PARAM, LIBRARY_PARAM, SIGNATURE_PARAM, Signature, verify_signature
+from app.signing_imagekit import EXPIRY_PARAM as IK_EXPIRY_PARAM
+from app.signing_imagekit import SIGNATURE_PARAM as IK_SIGNATURE_PARAM
+from app.signing_imagekit import is_imagekit_expiry
 from sources.base import Peek, SourceError
 from transforms.dialects.imagekit import parse_imagekit, split_path_transforms
 from transforms.dialects.imgix import parse_params
@@ -39,9 +49,9 @@ from transforms.spec import Limits, TransformSpec
 log = logging.getLogger("signet")
 
 # Parameters that carry the signature, the expiry or the client library's name, not a transform.
-NOT_TRANSFORMS = frozenset({"s", "expires", "ixlib"})
+NOT_TRANSFORMS = frozenset({SIGNATURE_PARAM, EXPIRY_PARAM, LIBRARY_PARAM})
 # An imagekit source signs with ik-s and expires with ik-t; there `s` and `expires` mean nothing.
-IMAGEKIT_NOT_TRANSFORMS = (NOT_TRANSFORMS - {"s", "expires"}) | {SIGNATURE_PARAM, EXPIRY_PARAM}
+IMAGEKIT_NOT_TRANSFORMS = frozenset({IK_SIGNATURE_PARAM, IK_EXPIRY_PARAM, LIBRARY_PARAM})
 
 
 def _raw_path(request: Request) -> str:
@@ -72,7 +82,7 @@ def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | Non
     lives for centuries is a mistake or a forgery, never what a backend meant to sign.
     """
     imagekit = src.config.scheme == "imagekit"
-    name = EXPIRY_PARAM if imagekit else "expires"
+    name = IK_EXPIRY_PARAM if imagekit else EXPIRY_PARAM
     values = [v for k, v in pairs if k == name]
     if not values:
         return None
@@ -152,7 +162,7 @@ async def serve_image(request: Request) -> Response:
     )
 
     fmt, negotiated = choose_format(spec, sniff(peek.head), request.headers.get("accept", ""))
-    validator = with_marks(peek.etag, marks)  # a new logo is a new ETag
+    validator = with_marks(peek.validator, marks)  # a new logo is a new ETag
     etag = make_etag(src.name, path, validator, spec.canonical(), fmt)
     headers = {
         "ETag": etag,
@@ -227,6 +237,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[*origin_middleware(settings, runtime), *ops_middleware(runtime)],
         exception_handlers={
             HTTPError: _http_error,
+            Overloaded: overloaded_response,
             StarletteHTTPException: _routing_error,
             Exception: _unexpected,
         },

@@ -20,6 +20,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from app.config_messages import describe, read_toml, source_names
+from transforms.marks import MARK_CACHE_BYTES
+from transforms.spec import Limits
+
 
 class ConfigError(Exception):
     """Invalid configuration; the message names the offending key and never a key's value."""
@@ -34,14 +38,16 @@ class LimitsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_source_bytes: int = Field(52_428_800, gt=0)
-    max_input_pixels: int = Field(100_000_000, gt=0)
-    max_output_pixels: int = Field(25_000_000, gt=0)
-    max_dpr: float = Field(5.0, ge=1, le=10)
+    # The pixel and dpr defaults are the transforms' own (transforms.spec.Limits).
+    max_input_pixels: int = Field(Limits.max_input_pixels, gt=0)
+    max_output_pixels: int = Field(Limits.max_output_pixels, gt=0)
+    max_dpr: float = Field(Limits.max_dpr, ge=1, le=10)
     transform_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, gt=0)
     max_queue: int = Field(64, ge=0)  # requests waiting for a worker before 503
     source_timeout: float = Field(10.0, gt=0)  # seconds
     originals_cache_bytes: int = Field(134_217_728, ge=0)  # per worker process; 0 turns it off
     originals_cache_ttl: float = Field(300.0, ge=0)  # seconds
+    mark_cache_bytes: int = Field(MARK_CACHE_BYTES, ge=0)  # decoded watermarks, per worker
     transform_timeout: float = Field(30.0, gt=0)  # seconds a request waits for its render
     # The request line and headers (app.ops.http_limits): size, and time to receive them.
     max_header_bytes: int = Field(32_768, ge=1024, le=1_048_576)  # larger: 431, closed
@@ -263,22 +269,20 @@ class Settings(BaseSettings):
         return self.sources[0].name if len(self.sources) == 1 else None
 
 
-def _describe(err: ValidationError) -> str:
-    lines = []
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "config"
-        lines.append(f"{loc}: {e['msg']}")
-    return "; ".join(lines)
-
-
 def load_settings(config_path: str | os.PathLike[str] | None = None, **values: Any) -> Settings:
     """Read the TOML file (the argument, else `SIGNET_CONFIG`), apply `SIGNET_*` overrides.
 
-    Raises ConfigError with a message that names the offending key.
+    Raises ConfigError with a message that names the offending key: a source by its
+    name (`sources[media].ttl`), a TOML syntax error by file and line.
     """
     path = config_path or os.environ.get("SIGNET_CONFIG") or None
     if path is not None and not Path(path).is_file():
         raise ConfigError(f"config: no such file: {path}")
+    try:
+        table = read_toml(path) if path else {}
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    names = source_names(values.get("sources", table.get("sources")))
     loaded = type(
         "LoadedSettings",
         (Settings,),
@@ -287,6 +291,6 @@ def load_settings(config_path: str | os.PathLike[str] | None = None, **values: A
     try:
         return Settings.model_validate(loaded(**values).model_dump())
     except ValidationError as err:
-        raise ConfigError(_describe(err)) from None
-    except ValueError as err:  # malformed TOML or environment JSON
+        raise ConfigError(describe(err, names)) from None
+    except ValueError as err:  # malformed environment JSON
         raise ConfigError(f"config: {err}") from None

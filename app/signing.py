@@ -28,8 +28,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from app.signing_imagekit import imagekit_digest, imagekit_signed_message, sign_imagekit_url
 
-SCHEMES = ("hmac-sha256", "imgix", "imagekit")
 SIGNATURE_PARAM = "s"
+EXPIRY_PARAM = "expires"  # unix seconds, covered by the signature
+LIBRARY_PARAM = "ixlib"  # the client library imgix's SDKs name: not a transform
+_SIGNATURE = SIGNATURE_PARAM.encode()
 
 
 class Signature(enum.Enum):
@@ -66,7 +68,7 @@ def signed_message(raw_path: bytes, raw_query: bytes) -> tuple[bytes, list[bytes
     """Split off the `s` values; return (the message that was signed, the `s` values)."""
     kept, signatures = [], []
     for item in _query_items(raw_query):
-        if _param_name(item) == SIGNATURE_PARAM.encode():
+        if _param_name(item) == _SIGNATURE:
             signatures.append(item.split(b"=", 1)[1] if b"=" in item else b"")
         else:
             kept.append(item)
@@ -121,12 +123,12 @@ def sign_url(
         return sign_imagekit_url(url, key, endpoint_path=endpoint_path, expires=expires)
     parts = urlsplit(url)
     path = parts.path or "/"
-    items = [i for i in parts.query.split("&") if i and _param_name(i.encode()) != b"s"]
+    items = [i for i in parts.query.split("&") if i and _param_name(i.encode()) != _SIGNATURE]
     if expires is not None:
-        items = [i for i in items if i.split("=", 1)[0] != "expires"]
-        items.append(f"expires={int(expires)}")
+        items = [i for i in items if i.split("=", 1)[0] != EXPIRY_PARAM]
+        items.append(f"{EXPIRY_PARAM}={int(expires)}")
     query = "&".join(items)
     message = path + ("?" + query if query else "")
     signature = digest(scheme, _as_bytes(key), message.encode())
-    query = f"{query}&s={signature}" if query else f"s={signature}"
+    query = f"{query}&{SIGNATURE_PARAM}={signature}" if query else f"{SIGNATURE_PARAM}={signature}"
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))

@@ -25,7 +25,7 @@ import hmac
 from collections.abc import Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from app.routing import host_matches
+from sources.ssrf import host_matches
 
 SIGNATURE_PARAM = "ik-s"
 EXPIRY_PARAM = "ik-t"

@@ -33,7 +33,7 @@ class Peek:
     """What names an original, known without reading it all: its validator, whether it is
     private, and its first bytes (for its format). Enough to find a cached render."""
 
-    etag: str
+    validator: str  # Original.validator: changes when the bytes change
     head: bytes
     last_modified: float | None = None
     private: bool = False

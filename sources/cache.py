@@ -3,34 +3,26 @@ fetched once. Bounded by the sum of the originals' sizes, least recently used ou
 
 Entries expire `ttl` seconds after they were fetched and are then fetched again whole:
 there is no conditional revalidation (If-None-Match), since sources have no way to take a
-validator yet. Errors are never cached. Concurrent misses for one key share one fetch.
+validator yet. Errors are never cached. Concurrent misses for one key share one fetch
+(sources.single_flight): a requester that goes away stops waiting, the fetch goes on.
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
-import anyio
+from cachetools import LRUCache
 
 from sources.base import Original
+from sources.single_flight import Coalescer
 
 
 @dataclass
 class _Entry:
     original: Original
     expires: float
-
-
-class _Flight:
-    """One fetch in progress; the tasks that missed on the same key wait for it."""
-
-    def __init__(self) -> None:
-        self.done = anyio.Event()
-        self.original: Original | None = None
-        self.error: Exception | None = None
 
 
 class OriginalsCache:
@@ -40,37 +32,33 @@ class OriginalsCache:
         self.max_bytes = max_bytes
         self.ttl = ttl
         self._clock = clock
-        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
-        self._flights: dict[Hashable, _Flight] = {}
-        self.size = 0  # bytes held
+        self._entries: LRUCache[Hashable, _Entry] = LRUCache(
+            max_bytes, getsizeof=lambda entry: len(entry.original.data)
+        )
+        self._flights: Coalescer[Original] = Coalescer()
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def size(self) -> int:
+        """Bytes held."""
+        return int(self._entries.currsize)
 
     def get(self, key: Hashable) -> Original | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
         if entry.expires <= self._clock():
-            self._remove(key)
+            del self._entries[key]
             return None
-        self._entries.move_to_end(key)
         return entry.original
 
     def put(self, key: Hashable, original: Original) -> None:
-        size = len(original.data)
-        if key in self._entries:
-            self._remove(key)
-        if size > self.max_bytes or self.ttl <= 0:
+        self._entries.pop(key, None)
+        if len(original.data) > self.max_bytes or self.ttl <= 0:
             return  # would evict everything else for one item
-        while self.size + size > self.max_bytes:
-            self._remove(next(iter(self._entries)))
         self._entries[key] = _Entry(original, self._clock() + self.ttl)
-        self.size += size
-
-    def _remove(self, key: Hashable) -> None:
-        entry = self._entries.pop(key)
-        self.size -= len(entry.original.data)
 
     async def get_or_fetch(
         self, key: Hashable, fetch: Callable[[], Awaitable[Original]]
@@ -78,29 +66,14 @@ class OriginalsCache:
         """The cached original for `key`, else the result of `fetch()`, shared by every task
         that asks for `key` while that fetch runs. Its error, if any, is raised to all of them.
         """
-        while True:
-            cached = self.get(key)
-            if cached is not None:
-                return cached
-            flight = self._flights.get(key)
-            if flight is None:
-                break
-            await flight.done.wait()
-            if flight.original is not None:
-                return flight.original
-            if flight.error is not None:
-                raise flight.error
-            # The fetching task was cancelled (its client went away): try again ourselves.
+        cached = self.get(key)
+        if cached is not None:
+            return cached
 
-        flight = self._flights[key] = _Flight()
-        try:
+        async def fetch_and_keep() -> Original:
             original = await fetch()
             self.put(key, original)
-            flight.original = original
             return original
-        except Exception as err:
-            flight.error = err
-            raise
-        finally:
-            del self._flights[key]
-            flight.done.set()
+
+        original, _ = await self._flights.run(key, fetch_and_keep)
+        return original

@@ -7,12 +7,17 @@ from urllib.parse import unquote_to_bytes
 
 from sources.base import BadPath
 
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # An encoded slash or backslash would let one segment act as two after decoding.
 _ENCODED_SEPARATOR = re.compile(r"%(2[fF]|5[cC])")
 # Longer than any store takes (S3 keys stop at 1024 bytes, most filesystems at 4096);
 # refusing early keeps a hostile URL from costing a lookup.
 MAX_PATH_CHARS = 2048
+
+
+def has_control_character(text: str) -> bool:
+    """True when `text` holds a C0 control character, NUL or DEL: refused in every path."""
+    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)
 
 
 def decode_path(raw: str) -> str:
@@ -22,7 +27,7 @@ def decode_path(raw: str) -> str:
     backslashes, encoded separators (``%2f``, ``%5c``), and ``.``/``..`` segments
     (plain or encoded). Returns a path without a leading slash.
     """
-    if _BAD_ESCAPE.search(raw):
+    if BAD_ESCAPE.search(raw):
         raise BadPath("the path has a malformed percent-escape")
     if _ENCODED_SEPARATOR.search(raw):
         raise BadPath("the path may not contain an encoded slash or backslash")
@@ -37,7 +42,7 @@ def check_relative(path: str) -> str:
     """Refuse a decoded path that could leave the source; return it without a leading slash."""
     if len(path) > MAX_PATH_CHARS:
         raise BadPath(f"the path is too long (at most {MAX_PATH_CHARS} characters)")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+    if has_control_character(path):
         raise BadPath("the path contains a control character")
     if "\\" in path:
         raise BadPath("the path may not contain a backslash")

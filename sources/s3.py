@@ -21,7 +21,7 @@ from sources.base import BadPath, NotFound, Original, TimedOut, TooLarge, Unreac
 from sources.paths import decode_path
 
 _CHUNK = 256 * 1024
-_NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
+NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
 # A missing bucket or refused credentials are the operator's problem, not the client's:
 # answering 404 would hide a broken deployment behind CDN-cached "not found" pages.
 _REFUSED_CODES = frozenset(
@@ -135,7 +135,7 @@ def _client_error(err: boto_errors.ClientError, path: str) -> Exception:
     status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if code in _REFUSED_CODES or status == 403:
         return Unreachable("the source refused access to its storage")
-    if code in _NOT_FOUND_CODES or status == 404:
+    if code in NOT_FOUND_CODES or status == 404:
         return NotFound(f"no such image: {path}")
     if code in ("KeyTooLongError", "InvalidURI", "InvalidObjectName"):
         return BadPath("the path is not a valid object key")

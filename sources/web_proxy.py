@@ -17,17 +17,17 @@ import httpx
 
 from sources.base import BadPath, Original
 from sources.http_fetch import fetch_url, new_client
+from sources.paths import BAD_ESCAPE, has_control_character
 from sources.pinned import PinnedBackend, PinnedTransport, Resolver, resolve_host
 from sources.ssrf import AddressPolicy
 
 _ENCODED_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*%3[Aa]")
 _PLAIN_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):/*")
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def decode_remote_url(raw_path: str) -> str:
     """The remote URL a raw (still percent-encoded) path after the source prefix names."""
-    if _BAD_ESCAPE.search(raw_path):
+    if BAD_ESCAPE.search(raw_path):
         raise BadPath("the path has a malformed percent-escape")
     if _ENCODED_URL.match(raw_path):
         try:
@@ -40,7 +40,7 @@ def decode_remote_url(raw_path: str) -> str:
         url = f"{match.group(1)}://{raw_path[match.end() :]}"
     else:
         raise BadPath("the path must be a whole http or https URL")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+    if has_control_character(url):
         raise BadPath("the URL contains a control character")
     if "\\" in url:
         raise BadPath("the URL may not contain a backslash")  # parsers disagree on its meaning

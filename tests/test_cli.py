@@ -32,8 +32,12 @@ def signet_cmd(*args: str, env: dict[str, str] | None = None, stdin: str | None 
     )
 
 
+# `sign` resolves every key of the config, as `serve` does.
+KEYS_ENV = {"SIGNET_TEST_MEDIA_KEY": MEDIA_KEY, "SIGNET_TEST_IMGIX_TOKEN": "test-token"}
+
+
 def test_sign_urls_and_stdin(config_file):
-    env = {"SIGNET_TEST_MEDIA_KEY": MEDIA_KEY}
+    env = KEYS_ENV
     out = signet_cmd("sign", "--config", str(config_file), "--source", "media",
                      "/media/a.jpg?w=1", "b.jpg", env=env)
     assert out.returncode == 0, out.stderr
@@ -54,25 +58,61 @@ def test_sign_urls_and_stdin(config_file):
 def test_sign_with_the_imgix_scheme(config_file):
     out = signet_cmd("sign", "--config", str(config_file), "--source", "ix",
                      "/images/dog.jpg?h=300&mark=%2Flogo.png&mark-align=bottom%2Cright&w=300",
-                     env={"SIGNET_TEST_IMGIX_TOKEN": "test-token"})
+                     env=KEYS_ENV)
     assert out.stdout.strip().endswith("&s=2db210fd96cd8480b34cdbb6381deaba"), out.stderr
+
+
+def test_sign_refuses_a_url_serve_would_refuse_and_signs_the_rest(config_file):
+    out = signet_cmd("sign", "--config", str(config_file), "--source", "media",
+                     "a.jpg?w=10&w=20", "b.jpg?w=10", "c.jpg?expires=1&expires=2",
+                     "d.jpg?w=lots", "../e.jpg", env=KEYS_ENV)
+    assert out.returncode == 1
+    assert out.stdout.split()[0].startswith("/media/b.jpg?w=10&s=")
+    assert len(out.stdout.split()) == 1
+    refused = out.stderr.splitlines()
+    assert len(refused) == 4 and all("serve would refuse" in line for line in refused)
+    assert "a.jpg?w=10&w=20: w: given more than once" in refused[0]
+    assert "expires: given more than once" in refused[1]
+    assert "w:" in refused[2] and ". or .." in refused[3]
+
+
+def test_sign_fails_when_a_key_serve_needs_is_missing(config_file):
+    out = signet_cmd("sign", "--config", str(config_file), "--source", "media", "a.jpg",
+                     env={"SIGNET_TEST_MEDIA_KEY": MEDIA_KEY})
+    assert out.returncode == 2 and out.stdout == ""
+    assert "sources[ix].keys.0: environment variable SIGNET_TEST_IMGIX_TOKEN" in out.stderr
+
+
+def test_sign_with_the_demo():
+    out = signet_cmd("sign", "--source", "demo", "--expires-in", "60", "photo.jpg?w=300")
+    assert out.returncode == 0, out.stderr
+    parts = urlsplit(out.stdout.strip())
+    assert parts.path == "/demo/photo.jpg" and "&expires=" in parts.query
+    assert verify_signature("hmac-sha256", [b"signet-demo-key-not-secret"], parts.path.encode(),
+                            parts.query.encode()) is Signature.VALID
 
 
 @pytest.mark.parametrize(
     "body,words",
     [
         ('[[sources]]\nname = "a"\ntype = "folder"\nroot = "/tmp"\nkeys = ["hunter2"]\n',
-         "sources.0.folder.keys"),
-        ('[[sources]]\nname = "a"\ntype = "folder"\n', "sources.0.folder.root"),
-        ('[[sources]]\nname = "a"\ntype = "ftp"\n', "sources.0"),
+         "sources[a].keys: each key must be a reference"),
+        ('[[sources]]\nname = "a"\ntype = "folder"\n', "sources[a].root: Field required"),
+        ('[[sources]]\nname = "a"\ntype = "ftp"\n',
+         "sources[a].type: unknown source type 'ftp' (folder, s3, web_folder, web_proxy)"),
+        ('[[sources]]\nname = "a"\n', "sources[a].type: a source needs a `type`"),
+        ('[[sources]]\ntype = "folder"\nroot = "/tmp"\n', "sources[0].name: Field required"),
+        ('[[sources]]\nname = "media"\ntype = "folder"\nroot = "/tmp"\nttl = "x"\n',
+         "sources[media].ttl: Input should be a valid integer"),
         ('[limits]\nmax_source_bytes = "lots"\n', "limits.max_source_bytes"),
         ('[limits]\nmax_sorce_bytes = 1\n', "limits.max_sorce_bytes"),
         ('[[sources]]\nname = "a"\ntype = "folder"\nroot = "/tmp"\nsecure = true\n',
-         "sources.0.folder"),
+         "sources[a]: a secure source needs at least one key"),
         ('[[sources]]\nname = "a"\ntype = "folder"\nroot = "/tmp"\nkeys = ["env:NOPE_NOT_SET"]\n',
-         "sources.0.keys.0"),
+         "sources[a].keys.0: environment variable NOPE_NOT_SET is not set"),
         ('default_source = "zz"\n', "default_source"),
-        ("this is = not toml [", "config"),
+        ("this is = not toml [", "bad.toml, line 1: "),
+        ('[limits]\nmax_dpr = 2\n\n[cache\n', "bad.toml, line 4: "),
     ],
 )
 def test_bad_config_stops_startup_naming_the_key(tmp_path, body, words):
@@ -83,6 +123,9 @@ def test_bad_config_stops_startup_naming_the_key(tmp_path, body, words):
     assert "config error" in out.stderr and words in out.stderr, out.stderr
     assert "hunter2" not in out.stderr
     assert "Traceback" not in out.stderr
+    # `sign` checks the config exactly as `serve` does: the same message, the same status.
+    signed = signet_cmd("sign", "--config", str(cfg), "a.jpg")
+    assert (signed.returncode, signed.stderr) == (out.returncode, out.stderr)
 
 
 def test_environment_overrides_the_file(tmp_path):

@@ -92,20 +92,44 @@ def test_compose_file_is_consistent():
     assert source.keys == ["env:SIGNET_MEDIA_KEY"] and "SIGNET_MEDIA_KEY" in env
 
 
-def _compose_command() -> list[str] | None:
-    if shutil.which("docker-compose"):
-        return ["docker-compose"]
-    if shutil.which("docker"):
-        probe = subprocess.run(["docker", "compose", "version"], capture_output=True)
-        if probe.returncode == 0:
-            return ["docker", "compose"]
+def compose_v2(
+    candidates: tuple[tuple[str, ...], ...] = (("docker", "compose"), ("docker-compose",)),
+) -> list[str] | None:
+    """The Docker Compose v2 command here (`docker compose`, or a v2 `docker-compose`
+    binary), or None: the compose file uses v2's syntax, which the old Python
+    `docker-compose` (1.x) refuses."""
+    for command in candidates:
+        if not shutil.which(command[0]):
+            continue
+        try:
+            probe = subprocess.run([*command, "version", "--short"], capture_output=True,
+                                   text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        version = probe.stdout.strip().removeprefix("v")
+        if probe.returncode == 0 and version.split(".")[0].isdigit() \
+                and int(version.split(".")[0]) >= 2:
+            return list(command)
     return None
 
 
+def test_compose_v2_is_told_from_the_old_docker_compose(tmp_path):
+    old = tmp_path / "docker-compose"  # what docker-compose 1.29 answers
+    old.write_text("#!/bin/sh\necho 1.29.2\n")
+    old.chmod(0o755)
+    new = tmp_path / "compose-v2"
+    new.write_text("#!/bin/sh\necho v2.29.7\n")
+    new.chmod(0o755)
+    assert compose_v2(((str(old),),)) is None
+    assert compose_v2(((str(old),), (str(new),))) == [str(new)]
+    assert compose_v2(((str(tmp_path / "absent"),),)) is None
+
+
 def test_docker_compose_config_accepts_the_file():
-    command = _compose_command()
+    command = compose_v2()
     if command is None:
-        pytest.skip("no Docker Compose here; the schema test above stands in for it")
+        pytest.skip("no Docker Compose v2 (`docker compose`) here; the schema test above "
+                    "stands in for it")
     out = subprocess.run([*command, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

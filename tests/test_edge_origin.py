@@ -145,7 +145,7 @@ def test_rotation_any_listed_secret_admits(root):
 def test_secret_references_are_checked_at_start(root):
     with pytest.raises(ConfigError, match="server.origin_secrets: .*reference"):
         load_settings(None, server={"origin_secrets": [SECRET]})
-    with pytest.raises(ConfigError, match=r"sources\.0\..*origin_secrets: .*reference"):
+    with pytest.raises(ConfigError, match=r"sources\[pub\]\.origin_secrets: .*reference"):
         load_settings(None, sources=[folder("pub", root, origin_secrets=["plain"])])
     os.environ.pop("SIGNET_TEST_ORIGIN_UNSET", None)
     settings = load_settings(None, server={"origin_secrets": ["env:SIGNET_TEST_ORIGIN_UNSET"]},

@@ -131,12 +131,12 @@ def test_bad_preset_is_400_naming_preset(server, url):
 @pytest.mark.parametrize(
     "presets, message",
     [
-        ({"bad": "w=-1"}, "sources.1.presets.bad: w: must be a number greater than 0"),
-        ({"bad": "mark=/logo.png&mark-alpha=200"}, "sources.1.presets.bad: mark-alpha:"),
-        ({"bad": "nosuch=1"}, "sources.1.presets.bad: nosuch: unknown parameter"),
-        ({"bad": "w=1&expires=99"}, "sources.1.presets.bad: expires: cannot be set by a preset"),
-        ({"bad": "preset=thumb"}, "sources.1.presets.bad: preset: cannot be set"),
-        ({"a b": "w=1"}, "sources.1.presets.a b: a preset name is"),
+        ({"bad": "w=-1"}, "sources[bad].presets.bad: w: must be a number greater than 0"),
+        ({"bad": "mark=/logo.png&mark-alpha=200"}, "sources[bad].presets.bad: mark-alpha:"),
+        ({"bad": "nosuch=1"}, "sources[bad].presets.bad: nosuch: unknown parameter"),
+        ({"bad": "w=1&expires=99"}, "sources[bad].presets.bad: expires: cannot be set by a preset"),
+        ({"bad": "preset=thumb"}, "sources[bad].presets.bad: preset: cannot be set"),
+        ({"a b": "w=1"}, "sources[bad].presets.a b: a preset name is"),
     ],
 )
 def test_a_bad_preset_fails_start_up(folder, presets, message):
@@ -156,7 +156,7 @@ def test_strict_without_presets_fails_start_up(folder):
     with pytest.raises(ConfigError) as info:
         load_settings(None, sources=[{"name": "s", "type": "folder", "root": str(folder),
                                       "strict": True}])
-    assert "sources.0" in str(info.value) and "presets" in str(info.value)
+    assert "sources[s]" in str(info.value) and "presets" in str(info.value)
 
 
 def test_demo_thumb_preset_carries_the_logo(tmp_path, monkeypatch):

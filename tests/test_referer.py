@@ -122,4 +122,4 @@ def test_bad_referer_config_fails_start_up(folder, options, message):
     with pytest.raises(ConfigError) as info:
         load_settings(None, sources=[{"name": "x", "type": "folder", "root": str(folder),
                                       **options}])
-    assert "sources.0" in str(info.value) and message in str(info.value)
+    assert "sources[x]" in str(info.value) and message in str(info.value)

@@ -139,17 +139,17 @@ def test_disk_budget_evicts_least_recently_used(tmp_path):
     tier = DiskTier(tmp_path, max_bytes=16_000)
     body = b"x" * 1000
     for i in range(10):
-        tier.write(f"k{i}", body)
+        tier.put(f"k{i}", body)
     # Make k0 the oldest written but the most recently used, k1 the least recently used.
     now = time.time()
     for i in range(10):
         path = tmp_path / entry_name(f"k{i}")[:2] / entry_name(f"k{i}")
         os.utime(path, (now - 1000 + i, now - 1000 + i))
-    assert tier.read("k0") == body  # a hit bumps it
+    assert tier.get("k0") == body  # a hit bumps it
     for i in range(10, 20):
-        tier.write(f"k{i}", body)
+        tier.put(f"k{i}", body)
     tier.sweep()
-    kept = {i for i in range(20) if tier.read(f"k{i}") is not None}
+    kept = {i for i in range(20) if tier.get(f"k{i}") is not None}
     assert 0 in kept and 1 not in kept
     assert set(range(10, 20)) <= kept
     total = sum(p.stat().st_size for p in tmp_path.glob("*/*") if not p.name.startswith("."))
@@ -158,8 +158,8 @@ def test_disk_budget_evicts_least_recently_used(tmp_path):
 
 def test_disk_entry_over_its_share_is_not_written(tmp_path):
     tier = DiskTier(tmp_path, max_bytes=8000)
-    tier.write("big", b"x" * 2000)
-    assert tier.read("big") is None
+    tier.put("big", b"x" * 2000)
+    assert tier.get("big") is None
 
 
 def test_cache_turned_off_still_answers(media):

@@ -11,7 +11,7 @@ from PIL import Image, ImageChops, ImageCms, ImageStat
 from tests import imagegen
 from transforms.context import Context
 from transforms.errors import ImageError, ParamError
-from transforms.geometry import decode_size_for, layout
+from transforms.geometry import layout
 from transforms.pipeline import Rendered, render
 from transforms.spec import FIELD_PATHS, Limits, Output, Rotation, Size, TransformSpec
 from transforms.steps.effects import blur_radius
@@ -303,7 +303,9 @@ def _orientation_exif(value: int) -> bytes:
 def test_decode_size_for(
     spec: TransformSpec, size: tuple[int, int], orientation: int, expected: object
 ) -> None:
-    assert decode_size_for(spec, size, orientation) == expected
+    ctx = Context(b"", spec, "jpg", Limits(), stored_size=size, orientation=orientation)
+    plan_layout(ctx)  # the step that sizes the decode, from the header alone
+    assert ctx.decode_size == expected
 
 
 @pytest.mark.parametrize(

@@ -165,21 +165,15 @@ def fit_within_pixels(size: Size, max_pixels: int) -> Size:
     return (w, h)
 
 
-def decode_size_for(spec: TransformSpec, image_size: Size, orientation: int = 1) -> Size | None:
+def decode_size_for_layout(plan: Layout, shown: Size, orientation: int) -> Size | None:
     """The smallest decode of the stored image that still gives the resize enough pixels.
 
-    `image_size` is the stored (unrotated) size and `orientation` the EXIF one
-    in force. Returns the size to pass to JPEG draft(), in stored axes, or
-    None when the output needs every pixel. draft() picks the largest DCT
-    scale whose result is at least this big, so the final resize is always
-    a downscale.
+    `shown` is the size after orientation and `orientation` the EXIF one in
+    force. Returns the size to pass to JPEG draft(), in stored axes, or None
+    when the output needs every pixel. draft() picks the largest DCT scale
+    whose result is at least this big, so the final resize is always a
+    downscale.
     """
-    shown = oriented_size(image_size, orientation)
-    region = clamp_rect(spec.size.rect, shown)
-    return decode_size_for_layout(layout(spec, region[2:]), shown, orientation)
-
-
-def decode_size_for_layout(plan: Layout, shown: Size, orientation: int) -> Size | None:
     sx, sy = plan.scale
     if sx >= 1 or sy >= 1:
         return None

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import io
 import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 from typing import NamedTuple
 
+from cachetools import LRUCache
 from PIL import Image, ImageOps
 
 from transforms.errors import ParamError
@@ -21,7 +21,8 @@ from transforms.placement import Position, place
 from transforms.spec import Limits, Overlay
 from transforms.steps.load import DECODE_ERRORS, OPENABLE
 
-# Per worker process. RGBA: a 300 x 90 logo is about 100 KB, so this holds hundreds.
+# Per worker process (`limits.mark_cache_bytes`, app.settings, sets it at start-up).
+# RGBA: a 300 x 90 logo is about 100 KB, so the default holds hundreds.
 MARK_CACHE_BYTES = 32 * 1024 * 1024
 _SIZE_ENTRY_BYTES = 64  # what remembering a mark's natural size is counted as
 
@@ -37,12 +38,29 @@ class MarkCache:
     """A thread-safe LRU bounded by bytes: renders run in a pool of worker threads."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
-        self.size = 0
+        self._entries = self._new(max_bytes)
         self.hits = 0
         self.misses = 0
+
+    @staticmethod
+    def _new(max_bytes: int) -> LRUCache[Hashable, tuple[object, int]]:
+        return LRUCache(max_bytes, getsizeof=lambda entry: entry[1])
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self._entries.maxsize)
+
+    @property
+    def size(self) -> int:
+        """Bytes held."""
+        return int(self._entries.currsize)
+
+    def resize(self, max_bytes: int) -> None:
+        """Bound the cache by `max_bytes` from now on (emptied when the bound changes)."""
+        with self._lock:
+            if max_bytes != self._entries.maxsize:
+                self._entries = self._new(max_bytes)
 
     def get(self, key: Hashable) -> object | None:
         with self._lock:
@@ -50,27 +68,15 @@ class MarkCache:
             if entry is None:
                 self.misses += 1
                 return None
-            self._entries.move_to_end(key)
             self.hits += 1
             return entry[0]
 
     def put(self, key: Hashable, value: object, cost: int) -> None:
         with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.size -= old[1]
-            if cost > self.max_bytes:
+            self._entries.pop(key, None)
+            if cost > self._entries.maxsize:
                 return  # one huge mark would evict every logo
-            while self.size + cost > self.max_bytes:
-                _, (_, freed) = self._entries.popitem(last=False)
-                self.size -= freed
             self._entries[key] = (value, cost)
-            self.size += cost
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.size = self.hits = self.misses = 0
 
 
 MARKS = MarkCache(MARK_CACHE_BYTES)

@@ -20,6 +20,11 @@ _PLAIN = re.compile(rb"[A-Za-z0-9._~,:-]*")  # printable ASCII with no escape, `
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def has_control_character(text: str) -> bool:
+    """True when `text` holds a C0 control character, NUL or DEL: refused in every value."""
+    return _CONTROL.search(text) is not None
+
+
 def split_query(raw: bytes) -> list[tuple[str, str]]:
     """Split `a=1&b=x+y` into [("a", "1"), ("b", "x y")] with form decoding.
 
@@ -72,6 +77,6 @@ def _decode(raw: bytes, name: str) -> str:
         text = out.decode("utf-8")
     except UnicodeDecodeError:
         raise ParamError(name, "not valid UTF-8") from None
-    if _CONTROL.search(text):
+    if has_control_character(text):
         raise ParamError(name, "contains a control character")
     return text

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 from app.cache.blob import entry_name, header, unpack
+from app.cache.memory import MAX_ENTRY_SHARE  # the same rule in both tiers
+from app.cache.outcomes import HIT_DISK
 
 log = logging.getLogger("signet.cache")
 
@@ -33,10 +35,14 @@ SWEEP_SHARE = 16  # sweep after writing this share of the budget
 LOW_WATER = 0.9  # a sweep deletes down to this share of the budget, so it is not redone at once
 TOUCH_AFTER = 60.0  # seconds: a hit bumps mtime only when older, to spare metadata writes
 STALE_TEMP = 3600.0  # seconds: a temporary file this old was left by a crashed writer
-MAX_ENTRY_SHARE = 8  # one entry may take at most this share of the budget
 
 
 class DiskTier:
+    result = HIT_DISK  # app.cache.result.Tier
+    in_thread = True
+    read_timeout = None  # a local disk answers quickly, and then the other workers find it
+    write_behind = False
+
     def __init__(self, directory: str | os.PathLike[str], max_bytes: int) -> None:
         self.directory = Path(directory)
         self.max_bytes = max_bytes
@@ -49,7 +55,7 @@ class DiskTier:
         # 256 subfolders keep each one small enough to list quickly.
         return self.directory / name[:2] / name
 
-    def read(self, key: str) -> bytes | None:
+    def get(self, key: str) -> bytes | None:
         path = self._path(key)
         try:
             with open(path, "rb") as f:
@@ -72,7 +78,7 @@ class DiskTier:
                 pass  # evicted meanwhile: the read is still good
         return body
 
-    def write(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes) -> None:
         if len(data) > self.max_bytes // MAX_ENTRY_SHARE:
             return
         path = self._path(key)
@@ -97,6 +103,9 @@ class DiskTier:
                 self._written = 0
         if due:
             self.sweep()
+
+    def close(self) -> None:
+        pass  # files are opened per call: nothing to release
 
     def sweep(self) -> int | None:
         """Delete least recently used entries until the folder is under its low-water mark.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from cachetools import LRUCache
+
+from app.cache.outcomes import HIT_MEMORY
 
 # One entry may take at most this share of the budget: a single huge render (a full-size
 # PNG, say) would otherwise push out hundreds of thumbnails that are asked for far more.
@@ -12,28 +14,31 @@ MAX_ENTRY_SHARE = 8
 class MemoryTier:
     """A byte-bounded LRU map of cache key -> rendered bytes. Event-loop only, no locking."""
 
+    result = HIT_MEMORY  # app.cache.result.Tier
+    in_thread = False
+    read_timeout = None
+    write_behind = False
+
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.size = 0
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._entries: LRUCache[str, bytes] = LRUCache(max_bytes, getsizeof=len)
 
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def size(self) -> int:
+        """Bytes held."""
+        return int(self._entries.currsize)
+
     def get(self, key: str) -> bytes | None:
-        data = self._entries.get(key)
-        if data is not None:
-            self._entries.move_to_end(key)
-        return data
+        return self._entries.get(key)
 
     def put(self, key: str, data: bytes) -> None:
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self.size -= len(old)
+        self._entries.pop(key, None)
         if len(data) > self.max_bytes // MAX_ENTRY_SHARE:
             return
-        while self._entries and self.size + len(data) > self.max_bytes:
-            _, evicted = self._entries.popitem(last=False)
-            self.size -= len(evicted)
         self._entries[key] = data
-        self.size += len(data)
+
+    def close(self) -> None:
+        pass  # nothing outside the process to release

@@ -15,14 +15,17 @@ import logging
 import botocore.exceptions as boto_errors
 
 from app.cache.blob import entry_name, pack, unpack
-from sources.s3 import s3_client
+from app.cache.outcomes import HIT_S3
+from sources.s3 import NOT_FOUND_CODES, s3_client
 
 log = logging.getLogger("signet.cache")
 
-_MISSING = frozenset({"NoSuchKey", "NotFound", "404"})
-
 
 class S3Tier:
+    result = HIT_S3  # app.cache.result.Tier
+    in_thread = True
+    write_behind = True  # after the answer: other hosts can wait, this request need not
+
     def __init__(
         self,
         bucket: str,
@@ -30,24 +33,26 @@ class S3Tier:
         *,
         region: str | None = None,
         endpoint_url: str | None = None,
-        timeout: float = 2.0,
+        timeout: float,  # seconds: cache.s3_timeout (app.settings) holds the default
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.timeout = timeout
+        # A read past this is abandoned as a miss; botocore's own timeouts come first.
+        self.read_timeout = timeout * 2
         # One attempt: a cache that retries slowly is worse than a miss.
         self._client = s3_client(region, endpoint_url, timeout, attempts=1)
 
     def _key(self, key: str) -> str:
         return self.prefix + entry_name(key)
 
-    def read(self, key: str) -> bytes | None:
+    def get(self, key: str) -> bytes | None:
         try:
             response = self._client.get_object(Bucket=self.bucket, Key=self._key(key))
             with response["Body"] as body:
                 blob = body.read()
         except boto_errors.ClientError as err:
-            if str(err.response.get("Error", {}).get("Code", "")) not in _MISSING:
+            if str(err.response.get("Error", {}).get("Code", "")) not in NOT_FOUND_CODES:
                 log.warning("S3 cache: read refused (%s)", _code(err))
             return None
         except (boto_errors.BotoCoreError, OSError) as err:
@@ -58,7 +63,7 @@ class S3Tier:
             log.warning("S3 cache: ignored a damaged entry")
         return body
 
-    def write(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes) -> None:
         try:
             self._client.put_object(Bucket=self.bucket, Key=self._key(key), Body=pack(data))
         except boto_errors.ClientError as err:

@@ -10,11 +10,14 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from app.config_messages import source_key
 from app.settings import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
     from app.ops.workers import ServeOptions
+    from app.runtime import Runtime, SourceRuntime
 
 
 def _settings(config: str | None) -> Settings:
@@ -25,54 +28,98 @@ def _settings(config: str | None) -> Settings:
     return demo_settings()
 
 
-def _signer_for(settings: Settings, name: str | None):
-    """The scheme and signing key (the first listed) of one source."""
-    from app.keys import resolve_keys
+def checked(settings: Settings) -> Runtime:
+    """What `serve` builds before it serves: every key resolved, every source and preset
+    checked. `sign` builds it too, so both refuse a bad config with the same error."""
+    from app.runtime import Runtime
 
-    names = [s.name for s in settings.sources]
-    name = name or settings.default_source_name()
+    return Runtime.build(settings)
+
+
+def _signer_for(runtime: Runtime, name: str | None) -> SourceRuntime:
+    """The source whose scheme and first key sign."""
+    names = list(runtime.sources)
+    name = name or runtime.settings.default_source_name()
     if name is None:
         raise ConfigError(f"--source: choose one of {', '.join(names)}")
     if name not in names:
         raise ConfigError(f"--source: no source is named {name!r}")
-    index = names.index(name)
-    cfg = settings.sources[index]
-    if not cfg.keys:
-        raise ConfigError(f"sources.{index}.keys: source {name!r} has no key to sign with")
-    return cfg, resolve_keys(cfg.keys[:1], index)[0]
+    src = runtime.sources[name]
+    if not src.keys:
+        raise ConfigError(f"{source_key(name)}.keys: source {name!r} has no key to sign with")
+    return src
 
 
-def sign_lines(
-    urls: Iterable[str], settings: Settings, source: str | None, expires_in: int | None
-) -> Iterable[str]:
-    """Sign each URL (a full URL, an absolute path, or a path relative to the source)."""
+class Refused(ValueError):
+    """A URL `serve` would refuse, so signing it would only hide the mistake."""
+
+
+def _refusal(runtime: Runtime, src: SourceRuntime, url: str, endpoint: str) -> str | None:
+    """Why `serve` would refuse `url` for `src` (400 or 404), or None.
+
+    The same checks, in the same order: the path, then the query as the source's dialect
+    reads it, presets applied (repeated, unknown or invalid parameters).
+    """
+    from app.presets import apply_preset
+    from app.service import IMAGEKIT_NOT_TRANSFORMS, NOT_TRANSFORMS
+    from sources.base import SourceError
+    from transforms.dialects.imagekit import parse_imagekit, split_path_transforms
+    from transforms.dialects.imgix import parse_params
+    from transforms.errors import TransformError
+    from transforms.query import split_query
+
+    parts = urlsplit(url)
+    rel_path, path_tr = (parts.path or "/")[len(endpoint) :], None
+    imagekit = src.config.scheme == "imagekit"
+    passthrough = IMAGEKIT_NOT_TRANSFORMS if imagekit else NOT_TRANSFORMS
+    try:
+        if imagekit:
+            rel_path, path_tr = split_path_transforms(rel_path)
+        src.source.path_from_url(rel_path)
+        pairs = apply_preset(src.config, split_query(parts.query.encode()), passthrough, path_tr)
+        given = [k for k, _ in pairs if k in passthrough]
+        for name in given:
+            if given.count(name) > 1:
+                return f"{name}: given more than once"
+        if imagekit:
+            parse_imagekit(path_tr, pairs, runtime.limits, passthrough)
+        else:
+            parse_params(pairs, runtime.limits, passthrough)
+    except (SourceError, TransformError) as err:
+        return str(err)
+    return None
+
+
+def sign_one(runtime: Runtime, src: SourceRuntime, url: str, expires: int | None) -> str:
+    """Sign a URL (a full URL, an absolute path, or a path relative to the source), or
+    raise Refused when `serve` would refuse it."""
     from app.signing import sign_url
     from app.signing_imagekit import endpoint_path_for
 
-    cfg, key = _signer_for(settings, source)
-    expires = int(time.time()) + expires_in if expires_in is not None else None
-    for url in urls:
-        url = url.strip()
-        if not url:
-            continue
-        if "://" not in url and not url.startswith("/"):
-            url = f"/{cfg.name}/{url}"
-        # ImageKit signs relative to the endpoint: the source's prefix unless reached by domain.
-        endpoint = endpoint_path_for(url, cfg.name, cfg.domains)
-        yield sign_url(url, key, scheme=cfg.scheme, expires=expires, endpoint_path=endpoint)
+    cfg = src.config
+    if "://" not in url and not url.startswith("/"):
+        url = f"/{cfg.name}/{url}"
+    # ImageKit signs relative to the endpoint: the source's prefix unless reached by domain.
+    endpoint = endpoint_path_for(url, cfg.name, cfg.domains)
+    reason = _refusal(runtime, src, url, endpoint)
+    if reason is not None:
+        raise Refused(reason)
+    return sign_url(url, src.keys[0], scheme=cfg.scheme, expires=expires, endpoint_path=endpoint)
 
 
 def demo_urls(base: str, settings: Settings) -> list[str]:
-    paths = [
-        "/demo/photo.jpg?w=300&h=300&fit=crop",
-        "/demo/photo.jpg?w=300&h=300&fit=crop&dpr=2",
-        "/demo/portrait.jpg?w=400&fm=webp",
-        "/demo/photo.jpg?preset=thumb",
+    runtime = checked(settings)
+    src = runtime.sources["demo"]
+    in_an_hour = int(time.time()) + 3600
+    return [
+        base + sign_one(runtime, src, path, expires)
+        for path, expires in [
+            ("/demo/photo.jpg?w=300&h=300&fit=crop", None),
+            ("/demo/photo.jpg?w=300&h=300&fit=crop&dpr=2", None),
+            ("/demo/portrait.jpg?w=400&fm=webp", in_an_hour),
+            ("/demo/photo.jpg?preset=thumb", None),
+        ]
     ]
-    signed = list(sign_lines(paths[:2], settings, "demo", None))
-    signed += list(sign_lines(paths[2:3], settings, "demo", 3600))
-    signed += list(sign_lines(paths[3:], settings, "demo", None))
-    return [base + u for u in signed]
 
 
 def usable_cpus(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
@@ -128,10 +175,9 @@ def serve_options(args: argparse.Namespace, settings: Settings) -> ServeOptions:
 def cmd_serve(args: argparse.Namespace) -> int:
     from app.ops.workers import serve
     from app.origin_auth import OriginGuard
-    from app.runtime import Runtime
 
     settings = _settings(args.config)
-    Runtime.build(settings)  # resolve keys now, so a bad config fails before serving
+    checked(settings)  # resolve keys now, so a bad config fails before serving
     OriginGuard.from_settings(settings)  # and the origin secrets
     options = serve_options(args, settings)
     if settings.demo:
@@ -160,11 +206,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
-    settings = _settings(args.config)
+    """Print each URL signed; a URL `serve` would refuse is named on stderr instead, the
+    others are still signed, and the exit status is 1."""
+    runtime = checked(_settings(args.config))
+    src = _signer_for(runtime, args.source)
+    expires = int(time.time()) + args.expires_in if args.expires_in is not None else None
     urls: Iterable[str] = sys.stdin if args.urls == ["-"] else args.urls
-    for line in sign_lines(urls, settings, args.source, args.expires_in):
-        print(line, flush=False)
-    return 0
+    status = 0
+    for url in urls:
+        url = url.strip()
+        if not url:
+            continue
+        try:
+            print(sign_one(runtime, src, url, expires), flush=False)
+        except ValueError as err:  # Refused, or a URL sign_url cannot place under its endpoint
+            print(f"signet: not signed, serve would refuse it: {url}: {err}", file=sys.stderr)
+            status = 1
+    return status
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,14 +33,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.cache.outcomes import CACHE_RESULTS
 from app.settings import MetricsConfig
 
 log = logging.getLogger("signet")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-CACHE_RESULTS = ("hit-memory", "hit-disk", "hit-s3", "miss")
-# Paths that are not image requests: scraping and probing must not drown the numbers.
-UNCOUNTED = frozenset({"/healthz", "/readyz"})
 TRANSFORM_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 

@@ -1,13 +1,15 @@
 """`python -m examples.gallery`: the gallery on :8000, beside Signet's demo on :8080.
 
 With `--signet-url` it uses a Signet that is already running (docker compose's cache
-on http://localhost:8080, say) instead of starting the demo.
+on http://localhost:8080, say) instead of starting the demo. The demo it starts stops
+with it, on Ctrl-C and on SIGTERM alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -30,16 +32,35 @@ def start_signet(host: str, port: int) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "app.ops.cli", "serve", "--host", host, "--port", str(port)],
         cwd=ROOT, env=env,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(f"http://{host}:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    proc.terminate()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if httpx.get(f"http://{host}:{port}/healthz", timeout=1).status_code == 200:
+                    return proc
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+    except BaseException:  # Ctrl-C or SIGTERM while it starts: it must not outlive us
+        stop(proc)
+        raise
+    stop(proc)
     raise SystemExit(f"gallery: Signet did not start on {host}:{port}")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    # The default action would end the process at once, skipping the `finally` that stops
+    # the demo Signet; uvicorn re-raises the SIGTERM it caught once it has shut down.
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,23 +76,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="the variable holding the source's signing key")
     args = parser.parse_args(argv)
 
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     signet = None
-    if args.signet_url is None:
-        signet = start_signet("127.0.0.1", args.signet_port)
-        args.signet_url = f"http://127.0.0.1:{args.signet_port}"
-    key = os.environ.get(args.key_env) or (DEMO_KEY if signet else None)
-    if not key:
-        parser.error(f"set {args.key_env} to the key of source {args.source!r}")
-    config = GalleryConfig(signet_url=args.signet_url.rstrip("/"), key=key.encode(),
-                           source=args.source, scheme=args.scheme)
-    shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"Gallery: http://{shown}:{args.port}/  (images from {config.signet_url})", flush=True)
     try:
+        if args.signet_url is None:
+            signet = start_signet("127.0.0.1", args.signet_port)
+            args.signet_url = f"http://127.0.0.1:{args.signet_port}"
+        key = os.environ.get(args.key_env) or (DEMO_KEY if signet else None)
+        if not key:
+            parser.error(f"set {args.key_env} to the key of source {args.source!r}")
+        config = GalleryConfig(signet_url=args.signet_url.rstrip("/"), key=key.encode(),
+                               source=args.source, scheme=args.scheme)
+        shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
+        print(f"Gallery: http://{shown}:{args.port}/  (images from {config.signet_url})",
+              flush=True)
         uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning")
     finally:
         if signet is not None:
-            signet.terminate()
-            signet.wait(10)
+            stop(signet)
     return 0
 
 

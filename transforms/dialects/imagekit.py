@@ -35,6 +35,8 @@ from transforms.dialects.imgix import (
     parse_quality,
 )
 from transforms.errors import ParamError
+from transforms.modes import WHITE
+from transforms.query import has_control_character
 from transforms.spec import Limits, Overlay, TransformSpec
 from transforms.values import Invalid
 
@@ -73,7 +75,6 @@ BLUR_SCALE = 20
 # e-sharpen with no value; e-sharpen-N maps to sharp N x 10 (ImageKit's useful range is ~1-10).
 DEFAULT_SHARPEN = 50
 SHARPEN_SCALE = 10
-WHITE = (255, 255, 255, 255)
 # Keys that size or crop the base image: out of order after a rotation or a layer.
 RESIZE_KEYS = frozenset({"w", "h", "ar", "c", "cm", "fo", "dpr"})
 
@@ -99,7 +100,7 @@ def split_path_transforms(rel_path: str) -> tuple[str, str | None]:
         text = unquote(raw, errors="strict")
     except UnicodeDecodeError:
         raise ParamError(TR, "not valid UTF-8") from None
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+    if has_control_character(text):
         raise ParamError(TR, "contains a control character")
     return rest, text
 

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from transforms.dialects.imgix import parse_dimension
 from transforms.errors import ParamError
+from transforms.query import has_control_character
 from transforms.spec import Limits, Overlay
 from transforms.values import Invalid
 
@@ -97,7 +98,7 @@ def layer_overlay(options: dict[str, str], limits: Limits, prefix: str = "") -> 
     else:
         raise ParamError("l", "a layer needs its image: i-<path> or ie-<base64 path>")
     path = path.strip("/")
-    if not path or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path):
+    if not path or has_control_character(path):
         raise ParamError(name("i") if "i" in options else "ie", "is not a usable image path")
     size = {}
     for key in ("w", "h"):

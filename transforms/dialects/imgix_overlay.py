@@ -12,6 +12,7 @@ import binascii
 from typing import Any
 
 from transforms.errors import ParamError
+from transforms.query import has_control_character
 from transforms.spec import Limits, Overlay
 from transforms.text import DEFAULT_FAMILY, font_name
 from transforms.values import DECIMAL, Invalid, Parameter, integer, parse_colour
@@ -44,7 +45,7 @@ def _base64(value: str) -> str:
         text = raw.decode("utf-8")
     except (binascii.Error, ValueError):
         raise Invalid("must be URL-safe base64 of UTF-8 text") from None
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+    if has_control_character(text):
         raise Invalid("contains a control character once decoded")
     return text
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FITS = ("clip", "max", "crop", "fill", "scale", "min")
-# ImageKit's crop modes without an imgix twin: c-at_least (cover, no crop), cm-extract
-# (a region at the original scale, placed by gravity), cm-pad_extract (the same, padded).
-IMAGEKIT_FITS = ("at_least", "extract", "pad_extract")
 
 
 @dataclass(frozen=True)
@@ -18,7 +15,10 @@ class Size:
     w: float | None = None
     h: float | None = None
     dpr: float = 1.0
-    fit: str = "clip"  # one of FITS or IMAGEKIT_FITS
+    # One of FITS, or an ImageKit crop mode without an imgix twin: at_least (c-at_least:
+    # cover, no crop), extract (cm-extract: a region at the original scale, placed by
+    # gravity), pad_extract (cm-pad_extract: the same, padded).
+    fit: str = "clip"
     crop: tuple[str, ...] = ()  # gravity words, e.g. ("top", "left"), ("focalpoint",)
     fp_x: float = 0.5
     fp_y: float = 0.5

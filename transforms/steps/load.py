@@ -96,7 +96,7 @@ def scale_on_load(ctx: Context) -> None:
     """Decode the pixels; a JPEG decodes straight to a smaller size when that is enough.
 
     ctx.decode_size is the smallest size the resize can work from
-    (geometry.decode_size_for); draft() picks the largest DCT scale (1/2,
+    (geometry.decode_size_for_layout); draft() picks the largest DCT scale (1/2,
     1/4, 1/8) that stays at least that big.
     """
     img = ctx.image

@@ -1,8 +1,12 @@
 """Single flight: concurrent requests for the same key share one computation.
 
-The computation runs in a task of its own, not in the first requester's: a requester that
-times out or whose client goes away stops waiting, but the work others wait on goes on
-(and its result still fills the cache). Each waiter bounds its own wait.
+One implementation for the fetches of originals (sources.cache) and for renders
+(app.cache.result), with one cancellation rule: the computation runs in a task of its own,
+not in the first requester's, so a requester that times out or whose client goes away
+stops waiting, but the work others wait on goes on (and its result still fills the cache
+for the retry). Each waiter bounds its own wait; the work is bounded by its own limits
+(a source's timeout, a render's deadline). It lives in `sources` because `app` may
+import `sources`, never the other way.
 """
 
 from __future__ import annotations

@@ -52,6 +52,7 @@ FOREIGN = {
 NO_PRESETS = Presets()
 Pairs = list[tuple[str, str]]
 _OUTPUT = Output()
+_NOTHING = TransformSpec()
 
 
 @dataclass
@@ -237,7 +238,9 @@ def _stages(steps: list[_Step], base: TransformSpec, imgix_fit: bool) -> tuple[T
         output = replace(output, **{name: value})
     stages = [specs[0]]
     for spec in specs[1:]:
-        if _joins(stages[-1], spec):
+        if stages[-1] == _NOTHING:  # a step of output options only: no pass of its own
+            stages[-1] = spec
+        elif _joins(stages[-1], spec):
             stages[-1] = stages[-1].with_fields(
                 {"rotation.rot": spec.rotation.rot or stages[-1].rotation.rot,
                  "overlays": stages[-1].overlays + spec.overlays}
@@ -251,7 +254,7 @@ def _stages(steps: list[_Step], base: TransformSpec, imgix_fit: bool) -> tuple[T
 def _joins(stage: TransformSpec, step: TransformSpec) -> bool:
     """Whether one pass doing both gives what `step` run on `stage`'s output gives: for a
     step that only rotates, or only adds layers, which the pipeline runs after the rest."""
-    if step.with_fields({"rotation.rot": 0, "overlays": ()}) != TransformSpec():
+    if step.with_fields({"rotation.rot": 0, "overlays": ()}) != _NOTHING:
         return False
     if step.rotation.rot and (stage.rotation.rot or stage.overlays or stage.frame.bg is not None):
         return False  # one pass would draw the layers upright, or fill the corners with bg

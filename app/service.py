@@ -1,9 +1,10 @@
 """The ASGI application: one handler for images, plus health checks.
 
 An image request runs its stages in order, each a small function below: route (which
-source), verify (signature, Referer), locate (the original's path; private paths need a
-signature), parse (presets and both dialects: transforms.parser), look up (the original's
-validator, without reading it where the source can tell), then render and respond.
+source), verify (signature, Referer), parse (the original's path, and the query through
+transforms.parser: presets and both dialects), look up (name the answer by its ETag,
+without reading the original where the source can tell its validator), then render
+(fetch and transform, or the result cache) and respond.
 Errors are exceptions: HTTPError, and the sources' and transforms' own, each answered by
 a handler registered in create_app.
 """
@@ -38,6 +39,7 @@ from sources.base import Original, Peek, SourceError
 from transforms.dialects.imagekit import split_path_transforms
 from transforms.errors import TransformError
 from transforms.formats import CONTENT_TYPES, choose_format, sniff
+from transforms.marks import MarkData
 from transforms.parser import Parser
 from transforms.pipeline import render
 from transforms.query import split_query
@@ -111,19 +113,15 @@ def _refuse_private(signed: bool) -> None:
         raise HTTPError(403, "this image is private: the URL must be signed")
 
 
-def locate(target: Target, signed: bool) -> tuple[str, str | None]:
-    """The original's decoded path in its source, and ImageKit's `/tr:.../` segment if any."""
+def parse(target: Target, signed: bool, limits: Limits) -> Wanted:
+    """The original's path (a private one needs a signed URL), the chain, the expiry."""
+    src = target.src
     rel_path, path_tr = target.rel_path, None
     if target.imagekit:
         rel_path, path_tr = split_path_transforms(rel_path)
-    path = target.src.source.path_from_url(rel_path)
-    if target.src.config.is_private_path(path):
+    path = src.source.path_from_url(rel_path)
+    if src.config.is_private_path(path):
         _refuse_private(signed)
-    return path, path_tr
-
-
-def parse(target: Target, path: str, path_tr: str | None, signed: bool, limits: Limits) -> Wanted:
-    src = target.src
     pairs = split_query(target.raw_query)
     seconds_left = _seconds_left(src, pairs)
     chain = _parse_cached(src.parser, path_tr, tuple(pairs), limits)
@@ -157,11 +155,25 @@ def _parse_cached(
     return parser.parse(path_tr, list(pairs), limits)
 
 
+@dataclass(frozen=True)
+class Found:
+    """What the look-up found: the answer's ETag (the result cache's key) and format."""
+
+    etag: str
+    fmt: str
+    negotiated: bool  # the format came from Accept
+    peek: Peek
+    original: Original | None  # when it had to be fetched to be named
+    marks: dict[str, MarkData]
+
+
 async def look_up(
-    runtime: Runtime, src: SourceRuntime, path: str, signed: bool
-) -> tuple[Original | None, Peek]:
-    """The original's validator: from a peek where the source can tell it cheaply (then the
-    original is read only if the render is not cached), else from fetching it."""
+    request: Request, runtime: Runtime, target: Target, wanted: Wanted, signed: bool
+) -> Found:
+    """Name the answer. The original's validator comes from a peek where the source can
+    tell it cheaply (then the original is read only if the render is not cached), else
+    from fetching it; the marks' validators join it, so a new logo is a new ETag."""
+    src, path, chain = target.src, wanted.path, wanted.chain
     original = None
     peek = runtime.peek(src, path)
     if peek is None:
@@ -169,16 +181,36 @@ async def look_up(
         peek = Peek.of(original)
     if peek.private:
         _refuse_private(signed)
-    return original, peek
+    marks = await fetch_marks(
+        MarkRequest(runtime, src, signed, target.signed_path, target.raw_query), chain.overlays
+    )
+    accept = request.headers.get("accept", "")
+    fmt, negotiated = choose_format(chain.final, sniff(peek.head), accept)
+    validator = with_marks(peek.etag, marks)
+    etag = make_etag(src.name, path, validator, chain.canonical(), fmt)
+    return Found(etag, fmt, negotiated, peek, original, marks)
 
 
-def image_headers(
-    src: SourceRuntime, etag: str, wanted: Wanted, peek: Peek, negotiated: bool
-) -> dict[str, str]:
-    headers = {"ETag": etag, "Cache-Control": cache_control(src.config.ttl, wanted.seconds_left)}
-    if peek.last_modified is not None:
-        headers["Last-Modified"] = http_date(peek.last_modified)
-    if negotiated:
+async def render_image(
+    runtime: Runtime, target: Target, wanted: Wanted, found: Found
+) -> tuple[bytes, str]:
+    """The rendered bytes and where they came from (X-Signet-Cache)."""
+
+    async def fetch_original() -> bytes:
+        # On a miss after a peek: should the file change between the two, this render is
+        # of the newer bytes; the next request's peek names it by its own validator.
+        return (found.original or await runtime.fetch(target.src, wanted.path)).data
+
+    args = (wanted.chain, found.fmt, runtime.limits, found.marks)
+    return await render_cached(runtime, found.etag, fetch_original, render, *args)
+
+
+def image_headers(src: SourceRuntime, wanted: Wanted, found: Found) -> dict[str, str]:
+    headers = {"ETag": found.etag}
+    headers["Cache-Control"] = cache_control(src.config.ttl, wanted.seconds_left)
+    if found.peek.last_modified is not None:
+        headers["Last-Modified"] = http_date(found.peek.last_modified)
+    if found.negotiated:
         headers["Vary"] = "Accept"
     add_referer_vary(headers, src.config)
     return headers
@@ -188,31 +220,13 @@ async def serve_image(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     target = route_request(request, runtime)
     signed = verify(request, target)
-    path, path_tr = locate(target, signed)
-    wanted = parse(target, path, path_tr, signed, runtime.limits)
-    src, chain = target.src, wanted.chain
-    original, peek = await look_up(runtime, src, path, signed)
-    marks = await fetch_marks(
-        MarkRequest(runtime, src, signed, target.signed_path, target.raw_query), chain.overlays
-    )
-    accept = request.headers.get("accept", "")
-    fmt, negotiated = choose_format(chain.final, sniff(peek.head), accept)
-    validator = with_marks(peek.etag, marks)  # a new logo is a new ETag
-    # The ETag names everything the output depends on: it is the result cache's key.
-    etag = make_etag(src.name, path, validator, chain.canonical(), fmt)
-    headers = image_headers(src, etag, wanted, peek, negotiated)
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    wanted = parse(target, signed, runtime.limits)
+    found = await look_up(request, runtime, target, wanted, signed)
+    headers = image_headers(target.src, wanted, found)
+    if etag_matches(request.headers.get("if-none-match"), found.etag):
         return Response(status_code=304, headers=headers)
-
-    async def original_data() -> bytes:
-        # On a miss after a peek: should the file change between the two, this render is
-        # of the newer bytes; the next request's peek names it by its own validator.
-        return (original or await runtime.fetch(src, path)).data
-
-    body, headers["X-Signet-Cache"] = await render_cached(
-        runtime, etag, original_data, render, chain, fmt, runtime.limits, marks
-    )
-    return Response(body, 200, headers=headers, media_type=CONTENT_TYPES[fmt])
+    body, headers["X-Signet-Cache"] = await render_image(runtime, target, wanted, found)
+    return Response(body, 200, headers=headers, media_type=CONTENT_TYPES[found.fmt])
 
 
 async def healthz(request: Request) -> Response:

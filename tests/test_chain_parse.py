@@ -64,6 +64,7 @@ def test_a_resize_after_a_rotation_is_a_stage_of_its_own():
         ("f-png:w-100", 1),  # nor does a step of output options only
         ("w-100,dpr-2:l-image,i-a.png,l-end", 2),  # the later layer is not scaled by dpr
         ("bg-FF0000:rt-45", 2),  # the corners of the rotation are not the earlier bg
+        ("w-10,h-10,cm-pad_resize:rt-90", 1),  # a quarter turn has no corners
         ("bl-10:w-100", 2),
         ("w-100:bl-10", 2),
         ("w-100,h-100,cm-pad_resize:bl-10", 2),  # the padding is blurred too
@@ -278,6 +279,7 @@ def max_difference(a: bytes, b: bytes) -> int:
         ["w-400,h-300", "rt-90", "w-200"],
         ["w-300", "l-image,i-logo.png,lfo-top_left,l-end", "rt-30"],
         ["w-200,h-200,cm-pad_resize,bg-00FF00", "bl-5", "rt-90", "w-100,h-50"],
+        ["w-200,h-100,cm-pad_resize,bg-0000FF", "rt-90", "rt-30"],
         ["rt-45", "w-150,h-150,fo-top_left"],
         ["w-100,dpr-2", "l-image,i-logo.png,l-end", "e-sharpen-2"],
     ],

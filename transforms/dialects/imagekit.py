@@ -256,7 +256,9 @@ def _joins(stage: TransformSpec, step: TransformSpec) -> bool:
     step that only rotates, or only adds layers, which the pipeline runs after the rest."""
     if step.with_fields({"rotation.rot": 0, "overlays": ()}) != _NOTHING:
         return False
-    if step.rotation.rot and (stage.rotation.rot or stage.overlays or stage.frame.bg is not None):
+    rot = step.rotation.rot
+    corners = rot % 90 != 0  # a quarter turn leaves no corners to fill
+    if rot and (stage.rotation.rot or stage.overlays or (corners and stage.frame.bg is not None)):
         return False  # one pass would draw the layers upright, or fill the corners with bg
     # Layers are sized at the stage's dpr; a later step's are at 1.
     return not (step.overlays and stage.size.dpr != 1)

@@ -1,4 +1,9 @@
-"""One exception for every answer that is not an image, and the map from lower layers to it."""
+"""One exception for every answer that is not an image, and the map from lower layers to it.
+
+The sources and transforms raise their own errors (SourceError, TransformError); the
+handlers create_app registers answer them through from_source_error and
+from_transform_error, so no code path catches them only to translate.
+"""
 
 from __future__ import annotations
 

@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
-from app.errors import HTTPError, from_source_error
+from app.errors import HTTPError
 from app.runtime import Runtime, SourceRuntime
 from app.signing import Signature, verify_signature
 from sources.base import BadPath, NotFound, SourceError
+from transforms.errors import ParamError
 from transforms.marks import MarkData
 from transforms.spec import Overlay
 
@@ -55,7 +56,7 @@ class MarkRequest:
             # path_from_url takes the path as it appears in a URL; the value is decoded.
             return src, src.source.path_from_url(quote(target, safe="/"))
         except BadPath as err:
-            raise HTTPError(400, f"mark: {err}") from None
+            raise BadPath(f"mark: {err}") from None
 
     def may_use(self, src: SourceRuntime, path: str, private: bool) -> bool:
         """Whether this URL could have fetched `path` from `src` itself."""
@@ -83,10 +84,10 @@ class MarkRequest:
         try:
             original = await self.runtime.fetch(src, path)
         except NotFound:
-            raise HTTPError(400, f"mark: no such image: {value}") from None
+            raise ParamError("mark", f"no such image: {value}") from None  # a bad parameter
         except SourceError as err:
-            answer = from_source_error(err)
-            raise HTTPError(answer.status, f"mark: {answer.message}") from None
+            # The same error, answered as any (502, 504...), saying it was the mark's.
+            raise type(err)(f"mark: {err}") from None
         if original.private and not self.may_use(src, path, private=True):
             raise refused
         # Unique across sources: two folders may both hold a logo.png with equal mtimes.

@@ -1,35 +1,26 @@
-"""Presets and strict mode: named parameter sets a source defines, used as `?preset=NAME`.
+"""A source's parser, from its config: its URL dialect, its presets, what is not a transform.
 
-With `strict = true` a source renders only its presets, which bounds the variants a
-client can make it compute (and cache) even when its URLs are not signed.
+The presets themselves (expansion, overriding, strict mode) are the parser's work
+(transforms.dialects.presets); here they are only checked at start-up, so a bad one stops
+Signet with a message naming `sources[SOURCE].presets.NAME`.
 """
 
 from __future__ import annotations
-
-import re
 
 from app.config_messages import source_key
 from app.settings import ConfigError, SourceConfigBase
 from app.signing import EXPIRY_PARAM, LIBRARY_PARAM, SIGNATURE_PARAM
 from app.signing_imagekit import EXPIRY_PARAM as IK_EXPIRY_PARAM
 from app.signing_imagekit import SIGNATURE_PARAM as IK_SIGNATURE_PARAM
-from transforms.dialects.imgix import parse_params
-from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS
+from transforms.dialects.presets import Presets, check_preset
 from transforms.errors import ParamError
-from transforms.query import split_query
+from transforms.parser import Parser
 from transforms.spec import Limits
 
-PRESET_KEY = "preset"
-PRESET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-Pairs = list[tuple[str, str]]
-NOT_PRESETTABLE = frozenset(
-    {PRESET_KEY, SIGNATURE_PARAM, EXPIRY_PARAM, LIBRARY_PARAM, IK_SIGNATURE_PARAM, IK_EXPIRY_PARAM}
-)
-
-
-def preset_pairs(query: str) -> Pairs:
-    """A preset's parameters: the same form-encoded syntax as a URL's query."""
-    return split_query(query.encode())
+# Parameters that carry the signature, the expiry or the client library's name, not a transform.
+NOT_TRANSFORMS = frozenset({SIGNATURE_PARAM, EXPIRY_PARAM, LIBRARY_PARAM})
+# An imagekit source signs with ik-s and expires with ik-t; there `s` and `expires` mean nothing.
+IMAGEKIT_NOT_TRANSFORMS = frozenset({IK_SIGNATURE_PARAM, IK_EXPIRY_PARAM, LIBRARY_PARAM})
 
 
 def check_presets(config: SourceConfigBase, limits: Limits) -> None:
@@ -39,67 +30,17 @@ def check_presets(config: SourceConfigBase, limits: Limits) -> None:
     an expiry or another preset in one is refused.
     """
     for name, query in config.presets.items():
-        where = f"{source_key(config.name)}.presets.{name}"
-        if not PRESET_NAME.fullmatch(name):
-            raise ConfigError(f"{where}: a preset name is letters, digits, - and _")
         try:
-            pairs = preset_pairs(query)
-            for key, _ in pairs:
-                if key in NOT_PRESETTABLE:
-                    raise ParamError(key, "cannot be set by a preset")
-            parse_params(pairs, limits)
-        except ParamError as err:
-            raise ConfigError(f"{where}: {err}") from None
+            check_preset(name, query, limits)
+        except (ParamError, ValueError) as err:
+            raise ConfigError(f"{source_key(config.name)}.presets.{name}: {err}") from None
 
 
-def apply_preset(
-    config: SourceConfigBase,
-    pairs: Pairs,
-    passthrough: frozenset[str],
-    path_transforms: str | None = None,
-) -> Pairs:
-    """Replace `preset=NAME` with the preset's parameters, then the URL's own.
-
-    Explicit parameters override the preset's unless `preset_override` is false (then
-    400 naming the parameter); a strict source takes none at all but `passthrough`
-    (the signature, the expiry), nor ImageKit transforms in the path (`/tr:.../`,
-    `path_transforms`). Raises ParamError.
-    """
-    if config.strict and path_transforms is not None:
-        raise ParamError("tr", "not allowed: this source serves only its presets")
-    names = [value for key, value in pairs if key == PRESET_KEY]
-    explicit = [(key, value) for key, value in pairs if key != PRESET_KEY]
-    if not names:
-        if config.strict:
-            extra = next((key for key, _ in explicit if key not in passthrough), PRESET_KEY)
-            raise ParamError(extra, "not allowed: this source serves only its presets")
-        return pairs
-    if len(names) > 1:
-        raise ParamError(PRESET_KEY, "given more than once")
-    query = config.presets.get(names[0])
-    if query is None:
-        raise ParamError(PRESET_KEY, f"this source has no preset named {names[0]!r}")
-    expansion = preset_pairs(query)
-    fixed = _fixed_keys({key for key, _ in expansion})
-    for key, _ in explicit:
-        if key in passthrough:
-            continue
-        if config.strict:
-            raise ParamError(key, "not allowed: this source serves only its presets")
-        if key in fixed and not config.preset_override:
-            raise ParamError(
-                key, f"set by preset {names[0]!r}, which this source does not let a URL change"
-            )
-    given = {key for key, _ in explicit}
-    return [pair for pair in expansion if pair[0] not in given] + explicit
-
-
-def _fixed_keys(preset_keys: set[str]) -> set[str]:
-    """What a URL may not set when overriding is off: the preset's keys, and every option
-    of a layer the preset draws, or `mark-alpha=0` would strip the preset's watermark."""
-    layers = {_layer(key) for key in preset_keys if key in OVERLAY_PARAMETERS}
-    return preset_keys | {key for key in OVERLAY_PARAMETERS if _layer(key) in layers}
-
-
-def _layer(key: str) -> str:
-    return key.partition("-")[0].removesuffix("64")  # mark-alpha, mark64 -> mark
+def source_parser(config: SourceConfigBase) -> Parser:
+    """The parser for this source's URLs (its presets checked already: check_presets)."""
+    imagekit = config.scheme == "imagekit"
+    return Parser(
+        dialect="imagekit" if imagekit else "imgix",
+        presets=Presets.from_queries(config.presets, config.preset_override, config.strict),
+        passthrough=IMAGEKIT_NOT_TRANSFORMS if imagekit else NOT_TRANSFORMS,
+    )

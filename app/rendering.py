@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from app.errors import HTTPError
+from transforms.errors import TooSlow
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -54,4 +54,4 @@ async def render_cached(
     try:
         return await runtime.results.get_or_render(key, work, timeout)
     except TimeoutError:
-        raise HTTPError(504, "the image took too long to render") from None
+        raise TooSlow("the image took too long to render") from None  # answered 504

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import anyio
@@ -10,13 +11,14 @@ from app.cache.result import ResultCache
 from app.keys import resolve_keys
 from app.limiter import WorkLimiter
 from app.ops.metrics import Metrics
-from app.presets import check_presets
+from app.presets import check_presets, source_parser
 from app.routing import Route, choose_source
 from app.settings import Settings, SourceConfigBase
 from sources.base import Original, Peek, Source, TimedOut
 from sources.cache import OriginalsCache
 from sources.registry import create_source
 from transforms.marks import MARKS
+from transforms.parser import Parser
 from transforms.spec import Limits
 
 SOURCE_SCOPE_KEY = "signet.source"  # the ASGI scope key naming the source a request took
@@ -32,6 +34,11 @@ class SourceRuntime:
     @property
     def name(self) -> str:
         return self.config.name
+
+    @functools.cached_property
+    def parser(self) -> Parser:
+        """How this source's URLs are parsed: its dialect and presets (built once)."""
+        return source_parser(self.config)
 
 
 @dataclass

@@ -1,4 +1,13 @@
-"""The ASGI application: one handler for images, plus health checks."""
+"""The ASGI application: one handler for images, plus health checks.
+
+An image request runs its stages in order, each a small function below: route (which
+source), verify (signature, Referer), parse (the original's path, and the query through
+transforms.parser: presets and both dialects), look up (name the answer by its ETag,
+without reading the original where the source can tell its validator), then render
+(fetch and transform, or the result cache) and respond.
+Errors are exceptions: HTTPError, and the sources' and transforms' own, each answered by
+a handler registered in create_app.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,7 @@ import logging
 import os
 import time
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -20,7 +30,6 @@ from app.limiter import Overloaded
 from app.marks import MarkRequest, fetch_marks, with_marks
 from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
 from app.origin_auth import origin_middleware
-from app.presets import apply_preset
 from app.referer import add_referer_vary, check_referer
 from app.rendering import render_cached
 from app.responses import (
@@ -33,30 +42,70 @@ from app.responses import (
 )
 from app.runtime import SOURCE_SCOPE_KEY, Runtime, SourceRuntime
 from app.settings import Settings, load_settings
-from app.signing import EXPIRY_PARAM, LIBRARY_PARAM, SIGNATURE_PARAM, Signature, verify_signature
+from app.signing import EXPIRY_PARAM, Signature, verify_signature
 from app.signing_imagekit import EXPIRY_PARAM as IK_EXPIRY_PARAM
-from app.signing_imagekit import SIGNATURE_PARAM as IK_SIGNATURE_PARAM
 from app.signing_imagekit import is_imagekit_expiry
-from sources.base import Peek, SourceError
-from transforms.dialects.imagekit import parse_imagekit, split_path_transforms
-from transforms.dialects.imgix import parse_params
+from sources.base import Original, Peek, SourceError
+from transforms.dialects.imagekit import split_path_transforms
 from transforms.errors import TransformError
 from transforms.formats import CONTENT_TYPES, choose_format, sniff
+from transforms.marks import MarkData
+from transforms.parser import Parser
 from transforms.pipeline import render
 from transforms.query import split_query
-from transforms.spec import Limits, TransformSpec
+from transforms.spec import Chain, Limits
 
 log = logging.getLogger("signet")
 
-# Parameters that carry the signature, the expiry or the client library's name, not a transform.
-NOT_TRANSFORMS = frozenset({SIGNATURE_PARAM, EXPIRY_PARAM, LIBRARY_PARAM})
-# An imagekit source signs with ik-s and expires with ik-t; there `s` and `expires` mean nothing.
-IMAGEKIT_NOT_TRANSFORMS = frozenset({IK_SIGNATURE_PARAM, IK_EXPIRY_PARAM, LIBRARY_PARAM})
+
+@dataclass(frozen=True)
+class Target:
+    """What a URL reaches: its source, and its path and query exactly as sent."""
+
+    src: SourceRuntime
+    raw_path: str  # from the domain root, still percent-encoded
+    rel_path: str  # after the source's prefix (or domain), still percent-encoded
+    raw_query: bytes
+
+    @property
+    def imagekit(self) -> bool:
+        return self.src.config.scheme == "imagekit"
+
+    @property
+    def signed_path(self) -> str:
+        # ImageKit signs the URL relative to its endpoint, which a /tr:.../ segment is part of.
+        return self.rel_path if self.imagekit else self.raw_path
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What the URL asks for: the original's decoded path, the chain, the expiry."""
+
+    path: str
+    chain: Chain
+    seconds_left: int | None  # before the URL's expiry, or None
 
 
 def _raw_path(request: Request) -> str:
     raw = request.scope.get("raw_path")
     return raw.decode("latin-1") if raw else quote(request.scope["path"])
+
+
+def route_request(request: Request, runtime: Runtime) -> Target:
+    raw_path = _raw_path(request)
+    route = runtime.route(request.headers.get("host", ""), raw_path)
+    if route is None:
+        raise HTTPError(404, "no source serves this URL")
+    request.scope[SOURCE_SCOPE_KEY] = route.source.name  # for the request metrics
+    return Target(route.source, raw_path, route.rel_path, request.scope.get("query_string", b""))
+
+
+def verify(request: Request, target: Target) -> bool:
+    """Whether the URL is signed (403 for a bad signature, or a missing one where one is
+    needed), and the Referer check."""
+    signed = _check_signature(target.src, target.signed_path, target.raw_query)
+    check_referer(target.src.config, request.headers.get("referer"))
+    return signed
 
 
 def _check_signature(src: SourceRuntime, raw_path: str, raw_query: bytes) -> bool:
@@ -72,6 +121,24 @@ def _check_signature(src: SourceRuntime, raw_path: str, raw_query: bytes) -> boo
 def _refuse_private(signed: bool) -> None:
     if not signed:
         raise HTTPError(403, "this image is private: the URL must be signed")
+
+
+def parse(target: Target, signed: bool, limits: Limits) -> Wanted:
+    """The original's path (a private one needs a signed URL), the chain, the expiry."""
+    src = target.src
+    rel_path, path_tr = target.rel_path, None
+    if target.imagekit:
+        rel_path, path_tr = split_path_transforms(rel_path)
+    path = src.source.path_from_url(rel_path)
+    if src.config.is_private_path(path):
+        _refuse_private(signed)
+    pairs = split_query(target.raw_query)
+    seconds_left = _seconds_left(src, pairs)
+    chain = _parse_cached(src.parser, path_tr, tuple(pairs), limits)
+    if chain.original and not signed and not src.config.allow_original:
+        # The stored file keeps its EXIF and GPS: its owner decides who may have it.
+        raise HTTPError(403, "orig: serving the stored file needs a signed URL on this source")
+    return Wanted(path, chain, seconds_left)
 
 
 def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | None:
@@ -103,94 +170,86 @@ def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | Non
     return left
 
 
-def _parse_spec(
-    src: SourceRuntime, path_tr: str | None, pairs: list[tuple[str, str]], limits: Limits
-) -> TransformSpec:
-    return _parse_cached(src.config.scheme == "imagekit", path_tr, tuple(pairs), limits)
-
-
 @functools.lru_cache(maxsize=4096)  # parsing is pure, and hot URLs repeat; errors not cached
 def _parse_cached(
-    imagekit: bool, path_tr: str | None, pairs: tuple[tuple[str, str], ...], limits: Limits
-) -> TransformSpec:
-    """An imagekit source reads `tr` (path or query) beside the imgix parameters."""
-    if imagekit:
-        return parse_imagekit(path_tr, list(pairs), limits, IMAGEKIT_NOT_TRANSFORMS)
-    return parse_params(list(pairs), limits, NOT_TRANSFORMS)
+    parser: Parser, path_tr: str | None, pairs: tuple[tuple[str, str], ...], limits: Limits
+) -> Chain:
+    """The parser is the source's (hashed by identity): its dialect and presets."""
+    return parser.parse(path_tr, list(pairs), limits)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the look-up found: the answer's ETag (the result cache's key) and format."""
+
+    etag: str
+    fmt: str
+    negotiated: bool  # the format came from Accept
+    peek: Peek
+    original: Original | None  # when it had to be fetched to be named
+    marks: dict[str, MarkData]
+
+
+async def look_up(
+    request: Request, runtime: Runtime, target: Target, wanted: Wanted, signed: bool
+) -> Found:
+    """Name the answer. The original's validator comes from a peek where the source can
+    tell it cheaply (then the original is read only if the render is not cached), else
+    from fetching it; the marks' validators join it, so a new logo is a new ETag."""
+    src, path, chain = target.src, wanted.path, wanted.chain
+    original = None
+    peek = runtime.peek(src, path)
+    if peek is None:
+        original = await runtime.fetch(src, path)
+        peek = Peek.of(original)
+    if peek.private:
+        _refuse_private(signed)
+    marks = await fetch_marks(
+        MarkRequest(runtime, src, signed, target.signed_path, target.raw_query), chain.overlays
+    )
+    accept = request.headers.get("accept", "")
+    fmt, negotiated = choose_format(chain.final, sniff(peek.head), accept)
+    validator = with_marks(peek.validator, marks)
+    etag = make_etag(src.name, path, validator, chain.canonical(), fmt)
+    return Found(etag, fmt, negotiated, peek, original, marks)
+
+
+async def render_image(
+    runtime: Runtime, target: Target, wanted: Wanted, found: Found
+) -> tuple[bytes, str]:
+    """The rendered bytes and where they came from (X-Signet-Cache)."""
+
+    async def fetch_original() -> bytes:
+        # On a miss after a peek: should the file change between the two, this render is
+        # of the newer bytes; the next request's peek names it by its own validator.
+        return (found.original or await runtime.fetch(target.src, wanted.path)).data
+
+    args = (wanted.chain, found.fmt, runtime.limits, found.marks)
+    return await render_cached(runtime, found.etag, fetch_original, render, *args)
+
+
+def image_headers(src: SourceRuntime, wanted: Wanted, found: Found) -> dict[str, str]:
+    headers = {"ETag": found.etag}
+    headers["Cache-Control"] = cache_control(src.config.ttl, wanted.seconds_left)
+    if found.peek.last_modified is not None:
+        headers["Last-Modified"] = http_date(found.peek.last_modified)
+    if found.negotiated:
+        headers["Vary"] = "Accept"
+    add_referer_vary(headers, src.config)
+    return headers
 
 
 async def serve_image(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
-    raw_path = _raw_path(request)
-    route = runtime.route(request.headers.get("host", ""), raw_path)
-    if route is None:
-        raise HTTPError(404, "no source serves this URL")
-    src = route.source
-    request.scope[SOURCE_SCOPE_KEY] = src.name  # for the request metrics
-    raw_query: bytes = request.scope.get("query_string", b"")
-    imagekit = src.config.scheme == "imagekit"
-    # ImageKit signs the URL relative to its endpoint, which a /tr:.../ segment is part of.
-    signed_path = route.rel_path if imagekit else raw_path
-    signed = _check_signature(src, signed_path, raw_query)
-    check_referer(src.config, request.headers.get("referer"))
-    try:
-        rel_path, path_tr = (route.rel_path, None)
-        if imagekit:
-            rel_path, path_tr = split_path_transforms(route.rel_path)
-        path = src.source.path_from_url(rel_path)
-        if src.config.is_private_path(path):
-            _refuse_private(signed)
-        passthrough = IMAGEKIT_NOT_TRANSFORMS if imagekit else NOT_TRANSFORMS
-        pairs = apply_preset(src.config, split_query(raw_query), passthrough, path_tr)
-        seconds_left = _seconds_left(src, pairs)
-        spec = _parse_spec(src, path_tr, pairs, runtime.limits)
-        # A render is found by the original's validator; where the source can tell it
-        # cheaply, the original itself is read only if the render is not cached.
-        original = None
-        peek = runtime.peek(src, path)
-        if peek is None:
-            original = await runtime.fetch(src, path)
-            peek = Peek.of(original)
-    except SourceError as err:
-        raise from_source_error(err) from None
-    except TransformError as err:
-        raise from_transform_error(err) from None
-    if peek.private:
-        _refuse_private(signed)
-    marks = await fetch_marks(
-        MarkRequest(runtime, src, signed, signed_path, raw_query), spec.overlays
-    )
-
-    fmt, negotiated = choose_format(spec, sniff(peek.head), request.headers.get("accept", ""))
-    validator = with_marks(peek.validator, marks)  # a new logo is a new ETag
-    etag = make_etag(src.name, path, validator, spec.canonical(), fmt)
-    headers = {
-        "ETag": etag,
-        "Cache-Control": cache_control(src.config.ttl, seconds_left),
-    }
-    if peek.last_modified is not None:
-        headers["Last-Modified"] = http_date(peek.last_modified)
-    if negotiated:
-        headers["Vary"] = "Accept"
-    add_referer_vary(headers, src.config)
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    target = route_request(request, runtime)
+    signed = verify(request, target)
+    wanted = parse(target, signed, runtime.limits)
+    found = await look_up(request, runtime, target, wanted, signed)
+    headers = image_headers(target.src, wanted, found)
+    if etag_matches(request.headers.get("if-none-match"), found.etag):
         return Response(status_code=304, headers=headers)
-
-    async def original_data() -> bytes:
-        # On a miss after a peek: should the file change between the two, this render is
-        # of the newer bytes; the next request's peek names it by its own validator.
-        return (original or await runtime.fetch(src, path)).data
-
-    try:
-        # The ETag names everything the output depends on: it is the result cache's key.
-        body, headers["X-Signet-Cache"] = await render_cached(
-            runtime, etag, original_data, render, spec, fmt, runtime.limits, marks
-        )
-    except SourceError as err:
-        raise from_source_error(err) from None
-    except TransformError as err:
-        raise from_transform_error(err) from None
-    return Response(body, 200, headers=headers, media_type=CONTENT_TYPES[fmt])
+    body, headers["X-Signet-Cache"] = await render_image(runtime, target, wanted, found)
+    return Response(body, 200, headers=headers, media_type=CONTENT_TYPES[found.fmt])
 
 
 async def healthz(request: Request) -> Response:
@@ -200,6 +259,16 @@ async def healthz(request: Request) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPError)
     return error_response(exc)
+
+
+async def _source_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SourceError)
+    return error_response(from_source_error(exc))
+
+
+async def _transform_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TransformError)
+    return error_response(from_transform_error(exc))
 
 
 async def _routing_error(request: Request, exc: Exception) -> Response:
@@ -238,6 +307,8 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             HTTPError: _http_error,
             Overloaded: overloaded_response,
+            SourceError: _source_error,  # a fetch failed: 404, 413, 502, 504...
+            TransformError: _transform_error,  # a bad parameter (400), image (422), 504
             StarletteHTTPException: _routing_error,
             Exception: _unexpected,
         },

@@ -124,10 +124,13 @@ class SourceConfigBase(BaseModel):
     # Hotlink protection (app.referer): hosts whose pages may show this source's images.
     allowed_referers: list[str] = []  # example.com, *.example.com (subdomains only)
     require_referer: bool = False  # refuse requests that carry no Referer too
-    # Presets (app.presets): named parameter sets, used as ?preset=NAME.
+    # Presets (transforms.dialects.presets): named parameter sets, ?preset=NAME or n-NAME.
     presets: dict[str, str] = {}  # NAME = "w=300&h=300&fit=crop&mark=/logo.png"
     preset_override: bool = True  # false: a URL may not set what its preset sets
     strict: bool = False  # only preset URLs (plus expires and the signature)
+    # ImageKit's orig-true serves the stored file, EXIF and GPS included: signed URLs only,
+    # unless this says any URL may.
+    allow_original: bool = False
 
     @field_validator("keys")
     @classmethod

@@ -3,6 +3,10 @@
 Each step is a plain function of the Context, in its own module under
 transforms/steps/. Adding a step (an overlay after resize, say) is adding
 one line to STEPS.
+
+A chain (ImageKit's `tr=w-400:rt-90:w-200`) runs STEPS once per stage, each on the
+picture the stage before left: a later stage starts from that image (carry_over, in place
+of open_image) and only the last one encodes, so nothing is re-encoded in between.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from transforms.context import Context
 from transforms.errors import ImageError, ParamError, TooSlow
 from transforms.formats import CONTENT_TYPES, sniff
 from transforms.marks import MarkData
-from transforms.spec import Limits, TransformSpec
+from transforms.spec import Chain, Limits, TransformSpec
 from transforms.steps.background import apply_background
+from transforms.steps.carry import carry_over
 from transforms.steps.effects import apply_effects
 from transforms.steps.finalize import ENCODERS, encode
 from transforms.steps.load import open_image, scale_on_load
@@ -44,6 +49,18 @@ STEPS: tuple[Step, ...] = (
     draw_overlays,  # watermarks and texts, at the output's dpr
     encode,  # output format, no metadata
 )
+# A stage before the last decides fills and transparency as for a lossless output with
+# alpha: the final format (a JPEG's white) applies once, at the end.
+INTERMEDIATE_FORMAT = "png"
+
+
+def _stage_steps(first: bool, last: bool) -> tuple[Step, ...]:
+    steps = STEPS if first else tuple(carry_over if s is open_image else s for s in STEPS)
+    return steps if last else tuple(s for s in steps if s is not encode)
+
+
+# (first stage, last stage) -> its steps; a one-stage render runs STEPS as they are.
+STAGE_STEPS = {(f, la): _stage_steps(f, la) for f in (True, False) for la in (True, False)}
 
 
 @dataclass(frozen=True)
@@ -56,31 +73,44 @@ class Rendered:
 
 def render(
     data: bytes,
-    spec: TransformSpec,
+    spec: TransformSpec | Chain,
     fmt: str,
     limits: Limits,
     marks: Mapping[str, MarkData] | None = None,
 ) -> Rendered:
     """Transform an original. Pure and blocking: the app runs it in a worker thread.
 
-    `fmt` comes from formats.choose_format. Raises ParamError (a parameter
-    does not fit this image) or ImageError (the original is not usable);
-    Pillow's own exceptions do not escape. `marks` maps each image overlay's
-    path to its original (the app fetches them through the sources).
+    `spec` is a chain of stages, or one spec. `fmt` comes from formats.choose_format.
+    Raises ParamError (a parameter does not fit this image) or ImageError (the original
+    is not usable); Pillow's own exceptions do not escape. `marks` maps each image
+    overlay's path to its original (the app fetches them through the sources).
     """
-    if spec.original:
-        return _untouched(data, spec, fmt, limits)
+    chain = spec if isinstance(spec, Chain) else Chain.of(spec)
+    if chain.original:
+        return _untouched(data, chain.final, fmt, limits)
     if fmt not in ENCODERS:
         raise ParamError("fm", f"{fmt} is not supported")
-    ctx = Context(data=data, spec=spec, fmt=fmt, limits=limits, marks=marks or {})
+    stages = chain.stages
+    last = len(stages) - 1
+    marks = marks or {}
+    ctx = Context(
+        data=data, spec=stages[0], fmt=fmt if last == 0 else INTERMEDIATE_FORMAT,
+        limits=limits, marks=marks,
+    )
     try:
         # Python cannot stop a thread, so a render abandoned by its requester stops itself:
-        # between steps, once past the limit.
+        # between steps, once past the limit (one limit for all the stages).
         deadline = time.monotonic() + limits.max_seconds if limits.max_seconds else None
-        for step in STEPS:
-            if deadline is not None and time.monotonic() > deadline:
-                raise TooSlow(f"the render took over {limits.max_seconds:g} seconds")
-            step(ctx)
+        for index, stage in enumerate(stages):
+            if index:
+                ctx = Context(
+                    data=b"", spec=stage, fmt=fmt if index == last else INTERMEDIATE_FORMAT,
+                    limits=limits, marks=marks, img=ctx.image, icc_profile=ctx.icc_profile,
+                )
+            for step in STAGE_STEPS[index == 0, index == last]:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TooSlow(f"the render took over {limits.max_seconds:g} seconds")
+                step(ctx)
     except MemoryError:
         raise ImageError("image is too large to process") from None
     img = ctx.image

@@ -60,31 +60,24 @@ def _refusal(runtime: Runtime, src: SourceRuntime, url: str, endpoint: str) -> s
     The same checks, in the same order: the path, then the query as the source's dialect
     reads it, presets applied (repeated, unknown or invalid parameters).
     """
-    from app.presets import apply_preset
-    from app.service import IMAGEKIT_NOT_TRANSFORMS, NOT_TRANSFORMS
     from sources.base import SourceError
-    from transforms.dialects.imagekit import parse_imagekit, split_path_transforms
-    from transforms.dialects.imgix import parse_params
+    from transforms.dialects.imagekit import split_path_transforms
     from transforms.errors import TransformError
     from transforms.query import split_query
 
     parts = urlsplit(url)
     rel_path, path_tr = (parts.path or "/")[len(endpoint) :], None
-    imagekit = src.config.scheme == "imagekit"
-    passthrough = IMAGEKIT_NOT_TRANSFORMS if imagekit else NOT_TRANSFORMS
+    parser = src.parser
     try:
-        if imagekit:
+        if parser.dialect == "imagekit":
             rel_path, path_tr = split_path_transforms(rel_path)
         src.source.path_from_url(rel_path)
-        pairs = apply_preset(src.config, split_query(parts.query.encode()), passthrough, path_tr)
-        given = [k for k, _ in pairs if k in passthrough]
+        pairs = split_query(parts.query.encode())
+        given = [k for k, _ in pairs if k in parser.passthrough]
         for name in given:
             if given.count(name) > 1:
                 return f"{name}: given more than once"
-        if imagekit:
-            parse_imagekit(path_tr, pairs, runtime.limits, passthrough)
-        else:
-            parse_params(pairs, runtime.limits, passthrough)
+        parser.parse(path_tr, pairs, runtime.limits)
     except (SourceError, TransformError) as err:
         return str(err)
     return None

@@ -1,87 +1,72 @@
-"""The ImageKit dialect: `tr` transformation strings -> TransformSpec.
+"""The ImageKit dialect: `tr` transformation strings -> a Chain of specs.
 
-`tr=w-300,h-300:rt-90` in the query, or `/tr:w-300,h-300/` as the first path
-segment after the endpoint: steps are chained with ":", a step's options are
-separated by ",", a key from its value by "-".
+`tr=w-300,h-300:rt-90` in the query, or `/tr:w-300,h-300/` as the first path segment
+after the endpoint: steps are chained with ":", a step's options are separated by ",", a
+key from its value by "-" (the keys are in imagekit_keys, the layers in imagekit_layers).
 
-ImageKit applies chained steps one after the other. Signet's pipeline has one
-fixed order (crop and resize, effects, padding, rotation, overlays), so the
-steps merge into one spec; a chain whose order that pipeline cannot reproduce
-(a resize in a step after a rotation or a layer) is refused, never rendered
-differently. Each key may appear once in the whole chain.
+Steps run one after the other, each on the output of the one before, as ImageKit runs
+them (`w-400,h-300:rt-90:w-200` is 200 wide). Consecutive steps share one stage, one pass
+of the pipeline, where that gives the same pixels: a step that only rotates or only adds
+layers, after one the pipeline's order (resize, effects, padding, rotation, background,
+layers) already runs before it. Any other step starts a stage of its own. A key may appear
+once per step. The output options (`f`, `q`) apply to the answer wherever they stand; a
+later step's replace an earlier one's. `n-NAME`, a step of its own, is the source's preset
+NAME (a named transformation; transforms.dialects.presets).
 
-The imgix parameters work beside `tr` (they parse into the same spec); a spec
-field set by both answers 400.
+The other query parameters: the imgix parameters and `preset=NAME` beside `tr` join its
+last step (a field set by both answers 400); keys in `ignore` (the signature and expiry)
+are the app's. `s` and `expires` answer 400: on this source they would look like a
+signature or an expiry that nothing checks. Anything else (cache-busters such as `v=2` or
+`updatedAt=...`) is ignored for the render, as ImageKit ignores it; the signature covers it.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import unquote
 
+from transforms.dialects.imagekit_keys import stage_spec, step_fields
 from transforms.dialects.imagekit_layers import (
     OLD_OVERLAY_KEYS,
     old_overlay,
     read_layer,
     split_option,
 )
-from transforms.dialects.imgix import (
-    MAX_DIMENSION,
-    parse_dimension,
-    parse_dpr,
-    parse_params,
-    parse_quality,
-)
+from transforms.dialects.imgix import PARAMETERS, parse_params
+from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS
+from transforms.dialects.presets import PRESET_KEY, STRICT, Presets, expand_preset, named_spec
 from transforms.errors import ParamError
-from transforms.modes import WHITE
 from transforms.query import has_control_character
-from transforms.spec import Limits, Overlay, TransformSpec
-from transforms.values import Invalid
+from transforms.spec import MAX_STAGES, Chain, Limits, Output, Overlay, TransformSpec
 
 TR = "tr"
 PATH_PREFIX = "tr:"
 MAX_TR_CHARS = 2048
-
-# c-*: how w x h is reached (ImageKit's default is maintain_ratio: cover, then crop).
-CROPS = {
-    "maintain_ratio": "crop",
-    "force": "scale",
-    "at_max": "max",
-    "at_max_enlarge": "clip",
-    "at_least": "at_least",
+MAX_LAYERS = 10  # image layers in one URL: each is a fetch and a composite
+NAMED = "n"
+# The other signing scheme's parameters: accepted, they would protect nothing.
+FOREIGN = {
+    "s": "this source's URLs are signed with ik-s",
+    "expires": "this source's URLs expire with ik-t",
 }
-# cm-*: the other crop modes; pad_resize pads with white unless bg says otherwise.
-CROP_MODES = {"pad_resize": "fill", "extract": "extract", "pad_extract": "pad_extract"}
-# fo-*: the gravity of a crop or an extract, as crop words of the spec.
-FOCUS: dict[str, tuple[str, ...]] = {
-    "center": (),
-    "top": ("top",),
-    "bottom": ("bottom",),
-    "left": ("left",),
-    "right": ("right",),
-    "top_left": ("top", "left"),
-    "top_right": ("top", "right"),
-    "bottom_left": ("bottom", "left"),
-    "bottom_right": ("bottom", "right"),
-    "auto": ("entropy",),  # ImageKit's smart crop; Signet's nearest is the busiest region
-    "face": ("faces",),  # falls back to center: Signet ships no face detector
-}
-GRAVITY_FITS = frozenset({"crop", "extract", "pad_extract"})
-FORMATS = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "avif": "avif", "gif": "gif"}
-# ImageKit's bl is 1-100 where Signet's blur is 0-2000.
-BLUR_SCALE = 20
-# e-sharpen with no value; e-sharpen-N maps to sharp N x 10 (ImageKit's useful range is ~1-10).
-DEFAULT_SHARPEN = 50
-SHARPEN_SCALE = 10
-# Keys that size or crop the base image: out of order after a rotation or a layer.
-RESIZE_KEYS = frozenset({"w", "h", "ar", "c", "cm", "fo", "dpr"})
+NO_PRESETS = Presets()
+Pairs = list[tuple[str, str]]
+_OUTPUT = Output()
+_NOTHING = TransformSpec()
 
-_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
-_RATIO = re.compile(rf"({_NUMBER})[-_]({_NUMBER})")
-_HEX = re.compile(r"[0-9A-Fa-f]{6}(?:[0-9]{2})?")
-_INT = re.compile(r"[0-9]{1,4}")
+
+@dataclass
+class _Step:
+    """One `:`-separated step as written: explicit options, or a named transformation."""
+
+    key: str  # its first key, to name the step in an error
+    fields: dict[str, Any] = field(default_factory=dict)  # spec fields but the output's
+    output: dict[str, Any] = field(default_factory=dict)  # output fields, by their own names
+    overlays: list[Overlay] = field(default_factory=list)
+    named: str | None = None  # n-NAME
+    spec: TransformSpec | None = None  # a named step's spec, once resolved
+    original: bool = False  # orig-true
 
 
 def split_path_transforms(rel_path: str) -> tuple[str, str | None]:
@@ -110,229 +95,180 @@ def parse_imagekit(
     pairs: list[tuple[str, str]],
     limits: Limits,
     ignore: frozenset[str] = frozenset(),
-) -> TransformSpec:
-    """Build a spec from the path's `tr:` segment (or None) and the decoded query pairs.
+    presets: Presets = NO_PRESETS,
+) -> Chain:
+    """Build the chain from the path's `tr:` segment (or None) and the decoded query pairs.
 
-    `tr` in the query and the imgix parameters beside it are read from `pairs`;
-    keys in `ignore` (the signature and expiry) are skipped.
+    `tr` in the query and the parameters beside it are read from `pairs`; keys in
+    `ignore` (the signature and expiry) are skipped. Raises ParamError.
     """
     query_tr = [value for key, value in pairs if key == TR]
     if len(query_tr) > 1:
         raise ParamError(TR, "given more than once")
     if query_tr and path_tr is not None:
         raise ParamError(TR, "given both in the path (/tr:.../) and in the query")
-    base = parse_params([(k, v) for k, v in pairs if k != TR], limits, ignore)
     text = path_tr if path_tr is not None else (query_tr[0] if query_tr else "")
-    chain = _read_chain(text, limits)
-    fields = _spec_fields(chain.options, limits)
-    if chain.options.get("orig") == "true":
+    steps = _read_steps(text, limits)
+    rest = _other_parameters(pairs, ignore)
+    _check_preset_rules(steps, rest, presets)
+    if any(step.original for step in steps):
         # orig-true serves the stored file as it is; ImageKit ignores everything else.
-        return TransformSpec(original=True)
-    imgix_fit = any(key == "fit" for key, _ in pairs)
-    return _merge(base, fields, chain.overlays, imgix_fit)
+        return Chain.of(TransformSpec(original=True))
+    for step in steps:
+        if step.named is not None:
+            step.spec = named_spec(presets, step.named, limits)
+    if steps and steps[-1].named is not None:
+        # The parameters beside a chain that ends in a named transformation apply to it
+        # as they apply to ?preset=NAME, overriding it (or not: preset_override).
+        if any(key == PRESET_KEY for key, _ in rest):
+            raise ParamError(PRESET_KEY, "cannot be combined with a named transformation (n-)")
+        rest = [(PRESET_KEY, steps[-1].named), *rest]
+    expanded = expand_preset(presets, rest, frozenset())
+    base = parse_params(expanded, limits)
+    if steps and steps[-1].named is not None:
+        steps[-1].spec, base = base, TransformSpec()
+    imgix_fit = any(key == "fit" for key, _ in expanded)
+    return Chain(_stages(steps, base, imgix_fit))
 
 
-@dataclass
-class _Chain:
-    options: dict[str, str] = field(default_factory=dict)  # key -> raw value, once per chain
-    overlays: list[Overlay] = field(default_factory=list)
+def _read_steps(text: str, limits: Limits) -> list[_Step]:
+    raw = [step for step in text.split(":") if step.strip(",")]
+    if len(raw) > MAX_STAGES:
+        raise ParamError(TR, f"chains at most {MAX_STAGES} steps")
+    steps = [_read_step(step, limits) for step in raw]
+    if sum(len(step.overlays) for step in steps) > MAX_LAYERS:
+        raise ParamError("l", f"at most {MAX_LAYERS} layers in one URL")
+    return steps
 
 
-def _read_chain(text: str, limits: Limits) -> _Chain:
-    chain = _Chain()
-    out_of_order = ""  # what a later resize would have to come after
-    for step in text.split(":"):
-        items = [item for item in step.split(",") if item]
-        old: dict[str, str] = {}
-        index = 0
-        while index < len(items):
-            key, value = split_option(items[index])
-            if key == "l":
-                overlay, index = read_layer(items, index, limits)
-                chain.overlays.append(overlay)
-                continue
-            index += 1
-            if key in OLD_OVERLAY_KEYS:
-                if key in old:
-                    raise ParamError(key, "given more than once in one step")
-                old[key] = value
-                continue
-            if key in RESIZE_KEYS and out_of_order:
-                raise ParamError(
-                    key, f"a resize chained after {out_of_order} is not supported; "
-                    "put the resize in an earlier step"
-                )
-            if key in chain.options:
-                raise ParamError(key, "given more than once")
-            chain.options[key] = value
-        if old:
-            chain.overlays.append(old_overlay(old, limits))
-        step_keys = {split_option(item)[0] for item in items}
-        if "rt" in step_keys:
-            out_of_order = "a rotation (rt)"
-        if "l" in step_keys or old:
-            out_of_order = "a layer"
-    return chain
+def _read_step(text: str, limits: Limits) -> _Step:
+    items = [item for item in text.split(",") if item]
+    keys = [split_option(item)[0] for item in items]
+    if NAMED in keys:
+        name = split_option(items[0])[1]
+        if len(items) > 1:
+            raise ParamError(NAMED, "a named transformation is a step of its own: "
+                             "chain other keys with ':' (n-thumb:rt-90)")
+        if not name:
+            raise ParamError(NAMED, "needs the name of one of this source's presets: n-<name>")
+        return _Step(NAMED, named=name)
+    options: dict[str, str] = {}
+    old: dict[str, str] = {}
+    overlays: list[Overlay] = []
+    index = 0
+    while index < len(items):
+        key, value = split_option(items[index])
+        if key == "l":
+            overlay, index = read_layer(items, index, limits)
+            overlays.append(overlay)
+            continue
+        index += 1
+        target = old if key in OLD_OVERLAY_KEYS else options
+        if key in target:
+            raise ParamError(key, "given more than once in one step")
+        target[key] = value
+    if old:
+        overlays.append(old_overlay(old, limits))
+    parsed = step_fields(options, limits)
+    output = {name[len("output.") :]: parsed.pop(name) for name in list(parsed)
+              if name.startswith("output.")}
+    if "f" in options:  # a format replaces an earlier step's, `auto` included
+        output = {"fm": None, "auto": frozenset(), **output}
+    return _Step(keys[0], parsed, output, overlays, original=options.get("orig") == "true")
 
 
-def _spec_fields(options: dict[str, str], limits: Limits) -> dict[str, Any]:
-    """The spec fields the chain's options set (only those it sets)."""
-    fields: dict[str, Any] = {}
-    for key, value in options.items():
-        parse = SIMPLE_KEYS.get(key)
-        if parse is not None:
-            try:
-                fields.update(parse(value, limits))
-            except Invalid as err:
-                raise ParamError(key, str(err)) from None
-        elif key not in GEOMETRY_KEYS:
-            raise ParamError(key, "is not an ImageKit transformation Signet supports")
-    fields.update(_geometry(options, fields))
-    return fields
+def _other_parameters(pairs: Pairs, ignore: frozenset[str]) -> Pairs:
+    rest = []
+    for key, value in pairs:
+        if key == TR or key in ignore:
+            continue
+        if key in FOREIGN:
+            raise ParamError(key, FOREIGN[key])
+        if key == PRESET_KEY or _is_imgix_parameter(key):
+            rest.append((key, value))
+    return rest
 
 
-def _geometry(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]:
-    """ar, c, cm and fo: the fit mode, its gravity, and a side computed from ar."""
-    out: dict[str, Any] = {}
-    if "c" in options and "cm" in options:
-        raise ParamError("cm", "cannot be combined with c")
-    fit = "crop"  # ImageKit's default, c-maintain_ratio (_merge sets it when w or h is given)
-    if "c" in options:
-        fit = out["size.fit"] = _lookup("c", options["c"], CROPS)
-    if "cm" in options:
-        fit = out["size.fit"] = _lookup("cm", options["cm"], CROP_MODES)
-    gravity = _lookup("fo", options["fo"], FOCUS) if "fo" in options else ()
-    if gravity and fit == "fill":
-        raise ParamError("fo", "with cm-pad_resize only fo-center is supported yet")
-    if gravity and fit in GRAVITY_FITS:
-        out["size.crop"] = gravity
-    if "ar" in options:
-        out.update(_aspect_side(options["ar"], fields))
-    return out
+def _is_imgix_parameter(key: str) -> bool:
+    # Known imgix names are read beside tr; other names are ignored, as ImageKit does.
+    return key in PARAMETERS or key in OVERLAY_PARAMETERS
 
 
-def _aspect_side(value: str, fields: dict[str, Any]) -> dict[str, float]:
-    """ar-W-H with one of w and h computes the other; with both, ImageKit ignores ar."""
-    match = _RATIO.fullmatch(value)
-    if match is None or float(match[1]) == 0 or float(match[2]) == 0:
-        raise ParamError("ar", "must be <width>-<height>, e.g. ar-4-3")
-    ratio = float(match[1]) / float(match[2])
-    w, h = fields.get("size.w"), fields.get("size.h")
-    if w is not None and h is not None:
-        return {}
-    if w is None and h is None:
-        raise ParamError("ar", "needs w or h")
-    given = w if w is not None else h
-    assert given is not None
-    if given < 1:
-        raise ParamError("ar", "needs w or h in pixels, not a fraction of the original")
-    other = float(max(1, round(given / ratio if w is not None else given * ratio)))
-    if other > MAX_DIMENSION:
-        raise ParamError("ar", f"makes a side over {MAX_DIMENSION} pixels")
-    return {"size.h": other} if w is not None else {"size.w": other}
+def _check_preset_rules(steps: list[_Step], rest: list[tuple[str, str]], presets: Presets) -> None:
+    """A strict source takes named transformations only; one that does not let a URL change
+    its presets takes no other step beside one (before it or after: both change the result)."""
+    uses_preset = any(step.named is not None for step in steps) or any(
+        key == PRESET_KEY for key, _ in rest
+    )
+    for step in steps:
+        if step.named is not None:
+            continue
+        if presets.strict:
+            raise ParamError(step.key, STRICT)
+        if uses_preset and not presets.override:
+            raise ParamError(step.key, "not allowed beside a preset: this source does not "
+                             "let a URL change its presets")
+    named = [step for step in steps if step.named is not None]
+    if len(named) > 1 and not presets.override:
+        raise ParamError(NAMED, "one named transformation per URL: this source does not let "
+                         "a URL change its presets")
 
 
-def _lookup(key: str, value: str, table: dict[str, Any]) -> Any:
-    if value not in table:
-        raise ParamError(key, f"must be one of {', '.join(table)}")
-    return table[value]
+def _stages(steps: list[_Step], base: TransformSpec, imgix_fit: bool) -> tuple[TransformSpec, ...]:
+    """Each step's spec, consecutive ones joined where one pass gives the same pixels; the
+    output options of all of them, and of the imgix parameters, on the last stage."""
+    if not steps:
+        return (base,)
+    output = _OUTPUT
+    specs = []
+    for index, step in enumerate(steps):
+        if step.spec is not None:  # named: a preset, with the parameters beside it if last
+            changes = _changed(step.spec.output)
+            specs.append(step.spec.with_fields({"output": _OUTPUT}))
+        else:
+            changes = step.output
+            last = index == len(steps) - 1
+            spec = stage_spec(
+                step.fields, step.overlays, base if last else None, imgix_fit and last
+            )
+            specs.append(spec.with_fields({"output": _OUTPUT}))  # base's: added below
+        output = replace(output, **changes)
+    for name, value in _changed(base.output).items():
+        if getattr(output, name) != getattr(_OUTPUT, name):
+            raise ParamError(name, "is set both by tr and as an imgix parameter")
+        output = replace(output, **{name: value})
+    stages = [specs[0]]
+    for spec in specs[1:]:
+        if stages[-1] == _NOTHING:  # a step of output options only: no pass of its own
+            stages[-1] = spec
+        elif _joins(stages[-1], spec):
+            stages[-1] = stages[-1].with_fields(
+                {"rotation.rot": spec.rotation.rot or stages[-1].rotation.rot,
+                 "overlays": stages[-1].overlays + spec.overlays}
+            )
+        else:
+            stages.append(spec)
+    stages[-1] = stages[-1].with_fields({"output": output})
+    return tuple(stages)
 
 
-def _merge(
-    base: TransformSpec, fields: dict[str, Any], overlays: list[Overlay], imgix_fit: bool
-) -> TransformSpec:
-    defaults = TransformSpec()
-    for name in fields:
-        if base.get(name) != defaults.get(name) or (name == "size.fit" and imgix_fit):
-            raise ParamError(name.rpartition(".")[2], "is set both by tr and as an imgix parameter")
-    spec = base.with_fields({**fields, "overlays": base.overlays + tuple(overlays)})
-    if "size.fit" not in fields and not imgix_fit and ("size.w" in fields or "size.h" in fields):
-        spec = spec.with_fields({"size.fit": "crop"})  # ImageKit's default, c-maintain_ratio
-    if fields.get("size.fit") == "fill" and spec.frame.bg is None:
-        spec = spec.with_fields({"frame.bg": WHITE})  # cm-pad_resize pads with white, even PNG
-    if spec.size.w is None and spec.size.h is None and spec.size.dpr != 1.0:
-        spec = spec.with_fields({"size.dpr": 1.0})  # dpr only multiplies w and h
-    return spec
+def _joins(stage: TransformSpec, step: TransformSpec) -> bool:
+    """Whether one pass doing both gives what `step` run on `stage`'s output gives: for a
+    step that only rotates, or only adds layers, which the pipeline runs after the rest."""
+    if step.with_fields({"rotation.rot": 0, "overlays": ()}) != _NOTHING:
+        return False
+    rot = step.rotation.rot
+    corners = rot % 90 != 0  # a quarter turn leaves no corners to fill
+    if rot and (stage.rotation.rot or stage.overlays or (corners and stage.frame.bg is not None)):
+        return False  # one pass would draw the layers upright, or fill the corners with bg
+    # Layers are sized at the stage's dpr; a later step's are at 1.
+    return not (step.overlays and stage.size.dpr != 1)
 
 
-def _w(value: str, limits: Limits) -> dict[str, Any]:
-    return {"size.w": parse_dimension(value, limits)}
-
-
-def _h(value: str, limits: Limits) -> dict[str, Any]:
-    return {"size.h": parse_dimension(value, limits)}
-
-
-def _dpr(value: str, limits: Limits) -> dict[str, Any]:
-    return {"size.dpr": parse_dpr(value, limits)}
-
-
-def _quality(value: str, limits: Limits) -> dict[str, Any]:
-    if value == "0":
-        raise Invalid("must be an integer from 1 to 100")
-    return {"output.q": parse_quality(value, limits)}
-
-
-def _format(value: str, limits: Limits) -> dict[str, Any]:
-    if value == "auto":
-        return {"output.auto": frozenset({"format"})}
-    if value == "orig":
-        return {}  # the original's format, Signet's default
-    if value not in FORMATS:
-        raise Invalid(f"must be one of auto, orig, {', '.join(FORMATS)}")
-    return {"output.fm": FORMATS[value]}
-
-
-def _background(value: str, limits: Limits) -> dict[str, Any]:
-    """RRGGBB, or RRGGBBAA where AA is an opacity from 00 to 99 (ImageKit puts alpha last)."""
-    if not _HEX.fullmatch(value):
-        raise Invalid("must be RRGGBB or RRGGBBAA (alpha last, 00-99)")
-    r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
-    alpha = round(int(value[6:8]) * 255 / 99) if len(value) == 8 else 255
-    return {"frame.bg": (r, g, b, alpha)}
-
-
-def _blur(value: str, limits: Limits) -> dict[str, Any]:
-    if not _INT.fullmatch(value) or not 1 <= int(value) <= 100:
-        raise Invalid("must be an integer from 1 to 100")
-    return {"stylize.blur": int(value) * BLUR_SCALE}
-
-
-def _sharpen(value: str, limits: Limits) -> dict[str, Any]:
-    if value == "":
-        return {"adjust.sharp": DEFAULT_SHARPEN}
-    if not _INT.fullmatch(value) or not 1 <= int(value) <= 100:
-        raise Invalid("must be e-sharpen, or e-sharpen-<1 to 100>")
-    return {"adjust.sharp": min(100, int(value) * SHARPEN_SCALE)}
-
-
-def _rotation(value: str, limits: Limits) -> dict[str, Any]:
-    """Degrees clockwise; `N90` is counter-clockwise; `auto` is the EXIF orientation."""
-    if value == "auto":
-        return {}  # Signet always applies the EXIF orientation
-    number = value[1:] if value.startswith("N") else value
-    if not _INT.fullmatch(number) or int(number) > 360:
-        raise Invalid("must be degrees from 0 to 360 (N90 for counter-clockwise), or auto")
-    degrees = int(number) % 360
-    return {"rotation.rot": (360 - degrees) % 360 if value.startswith("N") else degrees}
-
-
-def _original(value: str, limits: Limits) -> dict[str, Any]:
-    if value not in ("true", "false"):
-        raise Invalid("must be orig-true")
-    return {}  # parse_imagekit answers orig-true before the fields are used
-
-
-SIMPLE_KEYS = {
-    "w": _w,
-    "h": _h,
-    "dpr": _dpr,
-    "q": _quality,
-    "f": _format,
-    "bg": _background,
-    "bl": _blur,
-    "e-sharpen": _sharpen,
-    "rt": _rotation,
-    "orig": _original,
-}
-GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo"})
+def _changed(output: Output) -> dict[str, Any]:
+    """An Output's fields that differ from the default, by name."""
+    return {
+        f.name: getattr(output, f.name)
+        for f in fields(output)
+        if getattr(output, f.name) != getattr(_OUTPUT, f.name)
+    }

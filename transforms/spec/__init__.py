@@ -5,13 +5,16 @@ documentation groups them (size, rotation, adjust, stylize, frame, blend, output
 overlays (`mark*`, `txt*`, ImageKit layers), so a pipeline step reads only its part.
 Parsers address a field as "part.field" (`size.w`, `output.fm`) and build a spec with
 `TransformSpec.with_fields`. Field names are unique across parts, so the canonical string
-(cache keys, ETags) names a field by its own name: `w=300&fm=webp`.
+(cache keys, ETags) names a field by its own name: `w=300&fm=webp`. What a URL asks for
+is a `Chain` of specs (chain.py): ImageKit's chained steps, run one after the other; an
+imgix URL is a chain of one.
 """
 
 from __future__ import annotations
 
 from transforms.spec.adjust import Adjust, Stylize
 from transforms.spec.blend import Blend
+from transforms.spec.chain import MAX_STAGES, Chain
 from transforms.spec.frame import Frame
 from transforms.spec.limits import Limits
 from transforms.spec.output import FORMATS, Output
@@ -23,9 +26,11 @@ __all__ = [
     "FIELD_PATHS",
     "FITS",
     "FORMATS",
+    "MAX_STAGES",
     "PARTS",
     "Adjust",
     "Blend",
+    "Chain",
     "Frame",
     "Limits",
     "Output",

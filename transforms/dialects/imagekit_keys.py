@@ -1,0 +1,234 @@
+"""The ImageKit dialect's keys: each `key-value` option of a step -> spec fields.
+
+A step's options (`w-300,h-200,fo-top`) become the fields of one spec: SIMPLE_KEYS maps
+a key to a parser of its value, and ar, c, cm, fo are read together (`_geometry`), since
+they decide the fit mode and its gravity between them. `stage_spec` adds ImageKit's
+defaults (c-maintain_ratio, white padding for cm-pad_resize) to what a step sets.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from transforms.dialects.imgix import (
+    MAX_DIMENSION,
+    parse_dimension,
+    parse_dpr,
+    parse_quality,
+)
+from transforms.errors import ParamError
+from transforms.modes import WHITE
+from transforms.spec import Limits, Overlay, TransformSpec
+from transforms.values import Invalid
+
+# c-*: how w x h is reached (ImageKit's default is maintain_ratio: cover, then crop).
+CROPS = {
+    "maintain_ratio": "crop",
+    "force": "scale",
+    "at_max": "max",
+    "at_max_enlarge": "clip",
+    "at_least": "at_least",
+}
+# cm-*: the other crop modes; pad_resize pads with white unless bg says otherwise.
+CROP_MODES = {"pad_resize": "fill", "extract": "extract", "pad_extract": "pad_extract"}
+# fo-*: the gravity of a crop or an extract, as crop words of the spec.
+FOCUS: dict[str, tuple[str, ...]] = {
+    "center": (),
+    "top": ("top",),
+    "bottom": ("bottom",),
+    "left": ("left",),
+    "right": ("right",),
+    "top_left": ("top", "left"),
+    "top_right": ("top", "right"),
+    "bottom_left": ("bottom", "left"),
+    "bottom_right": ("bottom", "right"),
+    "auto": ("entropy",),  # ImageKit's smart crop; Signet's nearest is the busiest region
+    "face": ("faces",),  # falls back to center: Signet ships no face detector
+}
+GRAVITY_FITS = frozenset({"crop", "extract", "pad_extract"})
+FORMATS = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "avif": "avif", "gif": "gif"}
+# ImageKit's bl is 1-100 where Signet's blur is 0-2000.
+BLUR_SCALE = 20
+# e-sharpen with no value; e-sharpen-N maps to sharp N x 10 (ImageKit's useful range is ~1-10).
+DEFAULT_SHARPEN = 50
+SHARPEN_SCALE = 10
+
+_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
+_RATIO = re.compile(rf"({_NUMBER})[-_]({_NUMBER})")
+_HEX = re.compile(r"[0-9A-Fa-f]{6}(?:[0-9]{2})?")
+_INT = re.compile(r"[0-9]{1,4}")
+
+
+def step_fields(options: dict[str, str], limits: Limits) -> dict[str, Any]:
+    """The spec fields one step's options set (only those it sets), by dotted name."""
+    fields: dict[str, Any] = {}
+    for key, value in options.items():
+        parse = SIMPLE_KEYS.get(key)
+        if parse is not None:
+            try:
+                fields.update(parse(value, limits))
+            except Invalid as err:
+                raise ParamError(key, str(err)) from None
+        elif key not in GEOMETRY_KEYS:
+            raise ParamError(key, "is not an ImageKit transformation Signet supports")
+    fields.update(_geometry(options, fields))
+    return fields
+
+
+def _geometry(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]:
+    """ar, c, cm and fo: the fit mode, its gravity, and a side computed from ar."""
+    out: dict[str, Any] = {}
+    if "c" in options and "cm" in options:
+        raise ParamError("cm", "cannot be combined with c")
+    fit = "crop"  # ImageKit's default, c-maintain_ratio (stage_spec sets it when w or h is given)
+    if "c" in options:
+        fit = out["size.fit"] = _lookup("c", options["c"], CROPS)
+    if "cm" in options:
+        fit = out["size.fit"] = _lookup("cm", options["cm"], CROP_MODES)
+    gravity = _lookup("fo", options["fo"], FOCUS) if "fo" in options else ()
+    if gravity and fit == "fill":
+        raise ParamError("fo", "with cm-pad_resize only fo-center is supported yet")
+    if gravity and fit in GRAVITY_FITS:
+        out["size.crop"] = gravity
+    if "ar" in options:
+        out.update(_aspect_side(options["ar"], fields))
+    return out
+
+
+def _aspect_side(value: str, fields: dict[str, Any]) -> dict[str, float]:
+    """ar-W-H with one of w and h computes the other; with both, ImageKit ignores ar."""
+    match = _RATIO.fullmatch(value)
+    if match is None or float(match[1]) == 0 or float(match[2]) == 0:
+        raise ParamError("ar", "must be <width>-<height>, e.g. ar-4-3")
+    ratio = float(match[1]) / float(match[2])
+    w, h = fields.get("size.w"), fields.get("size.h")
+    if w is not None and h is not None:
+        return {}
+    if w is None and h is None:
+        raise ParamError("ar", "needs w or h")
+    given = w if w is not None else h
+    assert given is not None
+    if given < 1:
+        raise ParamError("ar", "needs w or h in pixels, not a fraction of the original")
+    other = float(max(1, round(given / ratio if w is not None else given * ratio)))
+    if other > MAX_DIMENSION:
+        raise ParamError("ar", f"makes a side over {MAX_DIMENSION} pixels")
+    return {"size.h": other} if w is not None else {"size.w": other}
+
+
+def _lookup(key: str, value: str, table: dict[str, Any]) -> Any:
+    if value not in table:
+        raise ParamError(key, f"must be one of {', '.join(table)}")
+    return table[value]
+
+
+def stage_spec(
+    fields: dict[str, Any],
+    overlays: list[Overlay],
+    base: TransformSpec | None = None,
+    imgix_fit: bool = False,
+) -> TransformSpec:
+    """A step's spec: its fields and layers, with ImageKit's defaults for what it leaves out.
+
+    `base` holds the imgix parameters given beside `tr` (the last step merges with them):
+    a field set by both answers 400; `imgix_fit` says `fit` was one of them, which then
+    wins over ImageKit's default crop.
+    """
+    defaults = TransformSpec()
+    base = base or defaults
+    for name in fields:
+        if base.get(name) != defaults.get(name) or (name == "size.fit" and imgix_fit):
+            raise ParamError(name.rpartition(".")[2], "is set both by tr and as an imgix parameter")
+    spec = base.with_fields({**fields, "overlays": base.overlays + tuple(overlays)})
+    if "size.fit" not in fields and not imgix_fit and ("size.w" in fields or "size.h" in fields):
+        spec = spec.with_fields({"size.fit": "crop"})  # ImageKit's default, c-maintain_ratio
+    if fields.get("size.fit") == "fill" and spec.frame.bg is None:
+        spec = spec.with_fields({"frame.bg": WHITE})  # cm-pad_resize pads with white, even PNG
+    if spec.size.w is None and spec.size.h is None and spec.size.dpr != 1.0:
+        spec = spec.with_fields({"size.dpr": 1.0})  # dpr only multiplies w and h
+    return spec
+
+
+def _w(value: str, limits: Limits) -> dict[str, Any]:
+    return {"size.w": parse_dimension(value, limits)}
+
+
+def _h(value: str, limits: Limits) -> dict[str, Any]:
+    return {"size.h": parse_dimension(value, limits)}
+
+
+def _dpr(value: str, limits: Limits) -> dict[str, Any]:
+    return {"size.dpr": parse_dpr(value, limits)}
+
+
+def _quality(value: str, limits: Limits) -> dict[str, Any]:
+    if value == "0":
+        raise Invalid("must be an integer from 1 to 100")
+    return {"output.q": parse_quality(value, limits)}
+
+
+def _format(value: str, limits: Limits) -> dict[str, Any]:
+    if value == "auto":
+        return {"output.auto": frozenset({"format"})}
+    if value == "orig":
+        return {}  # the original's format, Signet's default
+    if value not in FORMATS:
+        raise Invalid(f"must be one of auto, orig, {', '.join(FORMATS)}")
+    return {"output.fm": FORMATS[value]}
+
+
+def _background(value: str, limits: Limits) -> dict[str, Any]:
+    """RRGGBB, or RRGGBBAA where AA is an opacity from 00 to 99 (ImageKit puts alpha last)."""
+    if not _HEX.fullmatch(value):
+        raise Invalid("must be RRGGBB or RRGGBBAA (alpha last, 00-99)")
+    r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    alpha = round(int(value[6:8]) * 255 / 99) if len(value) == 8 else 255
+    return {"frame.bg": (r, g, b, alpha)}
+
+
+def _blur(value: str, limits: Limits) -> dict[str, Any]:
+    if not _INT.fullmatch(value) or not 1 <= int(value) <= 100:
+        raise Invalid("must be an integer from 1 to 100")
+    return {"stylize.blur": int(value) * BLUR_SCALE}
+
+
+def _sharpen(value: str, limits: Limits) -> dict[str, Any]:
+    if value == "":
+        return {"adjust.sharp": DEFAULT_SHARPEN}
+    if not _INT.fullmatch(value) or not 1 <= int(value) <= 100:
+        raise Invalid("must be e-sharpen, or e-sharpen-<1 to 100>")
+    return {"adjust.sharp": min(100, int(value) * SHARPEN_SCALE)}
+
+
+def _rotation(value: str, limits: Limits) -> dict[str, Any]:
+    """Degrees clockwise; `N90` is counter-clockwise; `auto` is the EXIF orientation."""
+    if value == "auto":
+        return {}  # Signet always applies the EXIF orientation
+    number = value[1:] if value.startswith("N") else value
+    if not _INT.fullmatch(number) or int(number) > 360:
+        raise Invalid("must be degrees from 0 to 360 (N90 for counter-clockwise), or auto")
+    degrees = int(number) % 360
+    return {"rotation.rot": (360 - degrees) % 360 if value.startswith("N") else degrees}
+
+
+def _original(value: str, limits: Limits) -> dict[str, Any]:
+    if value not in ("true", "false"):
+        raise Invalid("must be orig-true")
+    return {}  # parse_imagekit answers orig-true before the fields are used
+
+
+SIMPLE_KEYS = {
+    "w": _w,
+    "h": _h,
+    "dpr": _dpr,
+    "q": _quality,
+    "f": _format,
+    "bg": _background,
+    "bl": _blur,
+    "e-sharpen": _sharpen,
+    "rt": _rotation,
+    "orig": _original,
+}
+GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo"})
+

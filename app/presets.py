@@ -41,7 +41,7 @@ def check_presets(config: SourceConfigBase, index: int, limits: Limits) -> None:
             for key, _ in pairs:
                 if key in NOT_PRESETTABLE:
                     raise ParamError(key, "cannot be set by a preset")
-            parse_params(pairs, limits)
+            parse_params(pairs, limits, strict=True)  # a typo in a preset is refused
         except ParamError as err:
             raise ConfigError(f"{where}: {err}") from None
 

@@ -28,7 +28,7 @@ from app.signing import Signature, verify_signature
 from app.signing_imagekit import EXPIRY_PARAM, SIGNATURE_PARAM
 from sources.base import Peek, SourceError
 from transforms.dialects.imagekit import parse_imagekit, split_path_transforms
-from transforms.dialects.imgix import parse_params
+from transforms.dialects.imgix import parse_params, refuse_unknown
 from transforms.errors import TransformError
 from transforms.formats import CONTENT_TYPES, choose_format, sniff
 from transforms.pipeline import render
@@ -82,17 +82,27 @@ def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | Non
 def _parse_spec(
     src: SourceRuntime, path_tr: str | None, pairs: list[tuple[str, str]], limits: Limits
 ) -> TransformSpec:
-    return _parse_cached(src.config.scheme == "imagekit", path_tr, tuple(pairs), limits)
+    imagekit, strict = src.config.scheme == "imagekit", src.config.strict_params
+    return _parse_cached(imagekit, path_tr, tuple(pairs), limits, strict)
 
 
 @functools.lru_cache(maxsize=4096)  # parsing is pure, and hot URLs repeat; errors not cached
 def _parse_cached(
-    imagekit: bool, path_tr: str | None, pairs: tuple[tuple[str, str], ...], limits: Limits
+    imagekit: bool,
+    path_tr: str | None,
+    pairs: tuple[tuple[str, str], ...],
+    limits: Limits,
+    strict: bool = False,
 ) -> TransformSpec:
-    """An imagekit source reads `tr` (path or query) beside the imgix parameters."""
+    """An imagekit source reads `tr` (path or query) beside the imgix parameters.
+
+    `strict`: the source's strict_params (names imgix does not define answer 400).
+    """
     if imagekit:
+        if strict:
+            refuse_unknown(list(pairs), IMAGEKIT_NOT_TRANSFORMS | {"tr"})
         return parse_imagekit(path_tr, list(pairs), limits, IMAGEKIT_NOT_TRANSFORMS)
-    return parse_params(list(pairs), limits, NOT_TRANSFORMS)
+    return parse_params(list(pairs), limits, NOT_TRANSFORMS, strict)
 
 
 async def serve_image(request: Request) -> Response:

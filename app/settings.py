@@ -90,6 +90,8 @@ class SourceConfigBase(BaseModel):
     presets: dict[str, str] = {}  # NAME = "w=300&h=300&fit=crop&mark=/logo.png"
     preset_override: bool = True  # false: a URL may not set what its preset sets
     strict: bool = False  # only preset URLs (plus expires and the signature)
+    # Parameters imgix does not define (`v=2`) are ignored; true refuses them (400).
+    strict_params: bool = False
 
     @field_validator("keys")
     @classmethod

@@ -29,6 +29,18 @@ FIT_CASES = [
     ("rect=100,100,400,300&w=200", (200, 150)),
     ("w=300&rot=90", (225, 300)),
     ("w=300&flip=hv", (300, 225)),
+    # the size group
+    ("w=320&ar=16:9&fit=crop", (320, 180)),
+    ("ar=1:1&fit=crop", (600, 600)),
+    ("w=300&max-h=100&fit=crop", (300, 100)),
+    ("h=100&min-w=400&fit=crop", (400, 100)),
+    ("w=1600&h=1600&fit=fillmax", (1600, 1600)),
+    ("w=400&h=400&fit=clamp", (400, 400)),
+    ("rect=center,middle,0.5,full", (400, 600)),
+    ("w=400&dpr=0.5", (200, 150)),
+    ("rot=30", (800, 600)),  # straighten: the frame is kept
+    ("rot=30&rot-type=pivot", (994, 920)),
+    ("width=300&f=crop&height=100", (300, 100)),  # aliases
 ]
 
 

@@ -195,10 +195,19 @@ def rotated_size(size: Size, degrees: float, rot_type: str = "pivot") -> Size:
         return (size[1], size[0])
     if rot_type == "straighten":
         return size
+    # Exactly as Pillow's rotate(-degrees, expand=True) sizes its canvas: the turned
+    # corners' extent about the centre, rounded outward on each side.
     angle = math.radians(degrees)
-    cos, sin = abs(math.cos(angle)), abs(math.sin(angle))
+    cos, sin = round(math.cos(angle), 15), round(math.sin(angle), 15)
     w, h = size
-    return (math.ceil(w * cos + h * sin - 1e-9), math.ceil(w * sin + h * cos - 1e-9))
+    cx, cy = w / 2, h / 2
+    corners = ((0, 0), (w, 0), (w, h), (0, h))
+    xs = [cos * (x - cx) + sin * (y - cy) + cx for x, y in corners]
+    ys = [-sin * (x - cx) + cos * (y - cy) + cy for x, y in corners]
+    return (
+        math.ceil(max(xs)) - math.floor(min(xs)),
+        math.ceil(max(ys)) - math.floor(min(ys)),
+    )
 
 
 def straighten_zoom(size: Size, degrees: float) -> float:

@@ -10,6 +10,7 @@ import re
 
 from app.settings import ConfigError, SourceConfigBase
 from transforms.dialects.imgix import parse_params
+from transforms.dialects.imgix_names import ALIASES
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS
 from transforms.errors import ParamError
 from transforms.query import split_query
@@ -74,18 +75,19 @@ def apply_preset(
     if query is None:
         raise ParamError(PRESET_KEY, f"this source has no preset named {names[0]!r}")
     expansion = preset_pairs(query)
-    fixed = _fixed_keys({key for key, _ in expansion})
+    # By imgix's own names: `malph` in a URL is the preset's `mark-alpha`.
+    fixed = _fixed_keys({ALIASES.get(key, key) for key, _ in expansion})
     for key, _ in explicit:
         if key in passthrough:
             continue
         if config.strict:
             raise ParamError(key, "not allowed: this source serves only its presets")
-        if key in fixed and not config.preset_override:
+        if ALIASES.get(key, key) in fixed and not config.preset_override:
             raise ParamError(
                 key, f"set by preset {names[0]!r}, which this source does not let a URL change"
             )
-    given = {key for key, _ in explicit}
-    return [pair for pair in expansion if pair[0] not in given] + explicit
+    given = {ALIASES.get(key, key) for key, _ in explicit}
+    return [pair for pair in expansion if ALIASES.get(pair[0], pair[0]) not in given] + explicit
 
 
 def _fixed_keys(preset_keys: set[str]) -> set[str]:

@@ -123,3 +123,13 @@ def test_repeated_parameter_is_400(signet):
     resp = httpx.get(f"{signet}/open/photo.jpg?w=100&w=200")
     assert resp.status_code == 400
     assert "w" in resp.text
+
+
+def test_semi_transparent_bg_padding_is_half_transparent(signet):
+    # the bug: bg was composited on the padding and again under it (alpha 192, not 128)
+    resp = httpx.get(f"{signet}/open/alpha.png?w=800&h=800&fit=fill&bg=80ff0000")
+    assert resp.status_code == 200
+    img = open_bytes(resp.content).convert("RGBA")
+    assert img.size == (800, 800)
+    r, g, b, a = img.getpixel((400, 10))  # padding above the 800 x 600 picture
+    assert (r, g, b) == (255, 0, 0) and abs(a - 128) <= 1

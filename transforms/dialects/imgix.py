@@ -88,7 +88,7 @@ def parse_params(
             raise ParamError(key, reason)
         param = _lookup(name)
         if param is None:
-            if name in IMGIX_NAMES or name.removesuffix("64") in IMGIX_NAMES:
+            if _is_imgix_name(name):
                 raise ParamError(key, "is not supported yet")
             if strict:
                 raise ParamError(key, "unknown parameter")
@@ -115,18 +115,21 @@ def refuse_unknown(pairs: list[tuple[str, str]], ignore: frozenset[str] = frozen
     """For a `strict_params` source: ParamError for the first name imgix does not define."""
     for key, _ in pairs:
         name = ALIASES.get(key, key)
-        if key not in ignore and _lookup(name) is None and name not in IMGIX_NAMES:
+        if key not in ignore and _lookup(name) is None and not _is_imgix_name(name):
             raise ParamError(key, "unknown parameter")
+
+
+def _is_imgix_name(name: str) -> bool:
+    return name in IMGIX_NAMES or name.removesuffix("64") in IMGIX_NAMES
 
 
 def _normalised(spec: TransformSpec) -> dict[str, Any]:
     """Drop what imgix ignores in this combination, so equal results share a cache entry.
 
     dpr multiplies only w and h; ar works with fit=crop and fit=fill, and not beside both
-    w and h (they win); the min/max bounds
-    with fit=crop, fp-z and fp-debug with fit=crop and crop=focalpoint (imgix ignores them
-    otherwise); rot-type matters only for a rot that is not a quarter turn (a quarter
-    turn is an exact pixel move either way).
+    w and h (they win); the min/max bounds with fit=crop; fp-z and fp-debug with fit=crop
+    and crop=focalpoint (imgix ignores them otherwise); rot-type matters only for a rot
+    that is not a quarter turn (a quarter turn is an exact pixel move either way).
     """
     size, rotation = spec.size, spec.rotation
     changes: dict[str, Any] = {}

@@ -43,4 +43,5 @@ def source_parser(config: SourceConfigBase) -> Parser:
         dialect="imagekit" if imagekit else "imgix",
         presets=Presets.from_queries(config.presets, config.preset_override, config.strict),
         passthrough=IMAGEKIT_NOT_TRANSFORMS if imagekit else NOT_TRANSFORMS,
+        strict_params=config.strict_params,
     )

@@ -131,6 +131,8 @@ class SourceConfigBase(BaseModel):
     # ImageKit's orig-true serves the stored file, EXIF and GPS included: signed URLs only,
     # unless this says any URL may.
     allow_original: bool = False
+    # Parameters imgix does not define (`v=2`) are ignored; true refuses them (400).
+    strict_params: bool = False
 
     @field_validator("keys")
     @classmethod

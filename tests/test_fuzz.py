@@ -146,3 +146,56 @@ def test_signed_urls_never_get_a_500(server, path, query, imgix):
     assert status < 500, answer[:300]
     if status == 200:
         assert b"\r\ncontent-type: image/" in answer.lower()
+
+
+def size_group_queries() -> st.SearchStrategy[str]:
+    """Queries drawn from the size, crop and rotation group and imgix's aliases, with
+    valid values and edge ones (the parser refuses what is out of range with a 400)."""
+    number = st.one_of(
+        st.integers(0, 9000).map(str),
+        st.floats(0, 400, allow_nan=False).map(lambda v: f"{v:.3f}"),
+        st.sampled_from(["0", "0.0001", "1", "8192", "8193", "100.5", "-1", "1e3", "nan"]),
+    )
+    ratio = st.tuples(number, number).map(":".join) | st.sampled_from(["16:9", "1:0", ":", "x"])
+    rect_part = number | st.sampled_from(["left", "center", "right", "top", "middle", "bottom",
+                                          "full", ""])
+    rect = st.lists(rect_part, min_size=3, max_size=5).map(",".join)
+    pair = st.one_of(
+        st.tuples(st.sampled_from(["w", "h", "width", "height", "min-w", "max-w", "min-h",
+                                   "max-h", "min-width", "max-height", "dpr", "fp-x", "fp-y",
+                                   "fp-z", "rot"]), number),
+        st.tuples(st.just("ar"), ratio),
+        st.tuples(st.sampled_from(["rect"]), rect),
+        st.tuples(st.sampled_from(["fit", "f"]), st.sampled_from(
+            ["clip", "crop", "fill", "fillmax", "clamp", "max", "min", "scale", "facearea"])),
+        st.tuples(st.just("crop"),
+                  st.sampled_from(["focalpoint", "entropy", "faces,top", "edges"])),
+        st.tuples(st.sampled_from(["rot-type", "rott"]), st.sampled_from(["pivot", "straighten",
+                                                                         "x"])),
+        st.tuples(st.sampled_from(["orient", "or"]), st.sampled_from(["0", "1", "6", "90", "9"])),
+        st.tuples(st.just("fp-debug"), st.sampled_from(["true", "false", "1", "yes"])),
+        st.tuples(st.just("bg"), st.sampled_from(["80ff0000", "red", "imgixorange", "fff"])),
+        st.tuples(st.sampled_from(["v", "cachebust", "bg-remove", "fm", "lp-blur"]),
+                  st.sampled_from(["2", "true", "mp4", "50"])),
+    )
+    return st.lists(pair, max_size=7, unique_by=lambda p: p[0]).map(
+        lambda ps: "&".join(f"{k}={v}" for k, v in ps)
+    )
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    path=st.sampled_from(["/photo.jpg", "/alpha.png", "/sub/photo.jpg"]),
+    query=size_group_queries(),
+    fit_crop=st.booleans(),
+)
+def test_signed_size_group_urls_never_get_a_500(server, path, query, fit_crop):
+    if fit_crop and "fit=" not in query and "f=" not in query:
+        query = "fit=crop&" + query if query else "fit=crop"
+    url = path + ("?" + query if query else "")
+    signed = sign_url(url, TOKEN, scheme="imgix")
+    status, answer = send(server, signed.encode(), b"ix.test")
+    event(f"status {status}")
+    assert status < 500, answer[:300]
+    if status == 200:
+        assert b"\r\ncontent-type: image/" in answer.lower()

@@ -147,7 +147,7 @@ def test_layers_add_to_imgix_marks():
         ("w-abc", "w"),
         ("w-auto", "w"),
         ("h-0", "h"),
-        ("dpr-0.5", "dpr"),
+        ("dpr-0", "dpr"),
         ("q-0", "q"),
         ("q-101", "q"),
         ("f-tiff", "f"),

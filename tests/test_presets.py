@@ -77,6 +77,15 @@ def test_explicit_parameters_override_a_preset(server):
     assert box_of(imagegen.open_bytes(faded.content).convert("RGB"), (255, 0, 0)) is None
 
 
+def test_aliases_override_and_are_fixed_like_their_names(server):
+    resp = server.get("/open/grey.png?preset=small&width=50")  # imgix's alias of w
+    assert resp.status_code == 200 and imagegen.open_bytes(resp.content).size == (50, 38)
+    faded = server.get("/open/grey.png?preset=thumb&malph=0")
+    assert box_of(imagegen.open_bytes(faded.content).convert("RGB"), (255, 0, 0)) is None
+    fixed = server.get("/fixed/grey.png?preset=thumb&malph=0")
+    assert fixed.status_code == 400 and fixed.text.startswith("malph: ")
+
+
 def test_without_override_a_preset_parameter_is_400(server):
     resp = server.get("/fixed/grey.png?preset=small&w=50")
     assert resp.status_code == 400

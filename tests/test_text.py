@@ -151,7 +151,7 @@ def test_font_names():
         ("txt-size=20", "txt-size"),  # an option without its text
         ("txt=a&txt-size=0", "txt-size"),
         ("txt=a&txt-size=501", "txt-size"),
-        ("txt=a&txt-color=red", "txt-color"),
+        ("txt=a&txt-color=reddish", "txt-color"),
         ("txt=a&txt-color=12345", "txt-color"),
         ("txt=a&txt-align=up", "txt-align"),
         ("txt=a&txt-pad=x", "txt-pad"),

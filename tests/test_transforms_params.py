@@ -117,7 +117,7 @@ def test_every_parameter() -> None:
         ),
         output=Output(fm="webp", q=60, auto=frozenset({"format", "compress"})),
         frame=Frame(bg=(255, 0, 0, 255)),
-        rotation=Rotation(rot=45, flip="hv", orient=6),
+        rotation=Rotation(rot=45, rot_type="straighten", flip="hv", orient=6),
         stylize=Stylize(blur=20),
         adjust=Adjust(sharp=10),
     )
@@ -200,11 +200,11 @@ BAD_VALUES = [
     ("w", "16385"),
     ("h", "0"),
     ("h", "x"),
-    ("dpr", "0.5"),
+    ("dpr", "0"),
     ("dpr", "6"),
     ("dpr", "two"),
     ("fit", "facearea"),
-    ("fit", "fillmax"),
+    ("fit", "fill,max"),
     ("fit", "cover"),
     ("crop", "middle"),
     ("crop", "top,bottom"),
@@ -227,17 +227,31 @@ BAD_VALUES = [
     ("bg", "ff"),
     ("bg", "fffff"),
     ("bg", "zzzzzz"),
-    ("bg", "red"),
+    ("bg", "reddish"),
     ("rect", "1,2,3"),
     ("rect", "0,0,0,10"),
     ("rect", "-1,0,10,10"),
     ("rect", "a,b,c,d"),
+    ("rect", "middle,center,10,10"),  # x takes left|center|right, y top|middle|bottom
+    ("rect", "0,0,full,0"),
     ("rot", "360"),
     ("rot", "-90"),
-    ("rot", "45.5"),
+    ("rot", "359.9999x"),
+    ("rot-type", "spin"),
+    ("ar", "16"),
+    ("ar", "16:0"),
+    ("ar", "0:9"),
+    ("ar", "a:b"),
+    ("min-w", "0"),
+    ("max-w", "8193"),
+    ("min-h", "1.5"),
+    ("max-h", "x"),
+    ("fp-z", "0.5"),
+    ("fp-z", "101"),
+    ("fp-debug", "yes"),
     ("flip", "x"),
     ("flip", "hh"),
-    ("orient", "0"),
+    ("orient", "-1"),
     ("orient", "9"),
     ("orient", "45"),
     ("blur", "2001"),
@@ -263,7 +277,7 @@ def test_messages_are_specific() -> None:
     assert "not supported" in str(refused(b"fm=json"))
     assert "not supported" in str(refused(b"fit=facearea"))
     assert "cannot be combined" in str(refused(b"crop=top,bottom"))
-    assert "from 1 to 5" in str(refused(b"w=1&dpr=9"))
+    assert "at most 5" in str(refused(b"w=1&dpr=9"))
 
 
 def test_dpr_bound_follows_limits() -> None:
@@ -273,10 +287,18 @@ def test_dpr_bound_follows_limits() -> None:
         parse_params([("w", "10"), ("dpr", "3")], Limits(max_dpr=2))
 
 
-def test_unknown_parameter() -> None:
-    err = refused(b"w=10&duotone=000,fff")  # an imgix parameter Signet does not have
+def test_an_imgix_parameter_not_built_is_refused_not_ignored() -> None:
+    err = refused(b"w=10&duotone=000,fff")  # an imgix parameter Signet does not have yet
     assert err.param == "duotone"
-    assert "unknown parameter" in str(err)
+    assert "not supported yet" in str(err)
+
+
+def test_unknown_parameter_is_ignored_unless_strict() -> None:
+    assert parse(b"w=10&v=2&cachebust=abc") == TransformSpec(size=Size(w=10))
+    with pytest.raises(ParamError) as info:
+        parse_params(split_query(b"w=10&v=2"), LIMITS, strict=True)
+    assert info.value.param == "v"
+    assert "unknown parameter" in str(info.value)
 
 
 @pytest.mark.parametrize("query", [b"w=1&w=1", b"w=1&h=2&w=3", b"fm=png&fm=jpg", b"q=1&q=x"])

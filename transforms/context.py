@@ -40,6 +40,7 @@ class Context:
     layout: Layout | None = None
     decode_size: tuple[int, int] | None = None
     region: Box | None = None  # the rect in the current image's pixels
+    focal: tuple[float, float] | None = None  # the focal point in the resized image (fp-debug)
     output: bytes = b""
     marks: Mapping[str, MarkData] = field(default_factory=dict)  # overlay path -> its original
 

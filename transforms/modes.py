@@ -72,10 +72,19 @@ def icc_matches(icc_profile: bytes | None, mode: str) -> bool:
 
 
 def fill_colour(spec: TransformSpec, fmt: str) -> Colour:
-    """What new canvas areas (fit=fill padding, rotation corners) are painted with."""
-    if spec.frame.bg is not None:
-        return spec.frame.bg
-    return TRANSPARENT if fmt in ALPHA_FORMATS else WHITE
+    """What new canvas areas (fit=fill padding, rotation corners) are painted with.
+
+    A see-through `bg` is not painted here: the background step puts `bg` under every
+    transparent pixel, new areas included, and painting it twice would make a
+    half-transparent bg three-quarters opaque. An opaque one may be painted at once
+    (the same result, and the canvas needs no alpha).
+    """
+    bg = spec.frame.bg
+    if bg is not None and bg[3] == 255:
+        return bg
+    if bg is not None or fmt in ALPHA_FORMATS:
+        return TRANSPARENT
+    return WHITE
 
 
 def mode_holding(img: Image.Image, colour: Colour) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from transforms.dialects.imagekit import parse_imagekit
-from transforms.dialects.imgix import parse_params
+from transforms.dialects.imgix import parse_params, refuse_unknown
 from transforms.dialects.presets import Presets, expand_preset
 from transforms.spec import Chain, Limits
 
@@ -30,6 +30,7 @@ class Parser:
     dialect: str
     presets: Presets
     passthrough: frozenset[str]
+    strict_params: bool = False  # names imgix does not define answer 400, not ignored
 
     def __post_init__(self) -> None:
         if self.dialect not in DIALECTS:
@@ -38,6 +39,8 @@ class Parser:
     def parse(self, path_tr: str | None, pairs: list[tuple[str, str]], limits: Limits) -> Chain:
         """`path_tr` is ImageKit's `/tr:.../` path segment, or None. Raises ParamError."""
         if self.dialect == "imagekit":
+            if self.strict_params:
+                refuse_unknown(pairs, self.passthrough | {"tr"})
             return parse_imagekit(path_tr, pairs, limits, self.passthrough, self.presets)
         expanded = expand_preset(self.presets, pairs, self.passthrough)
-        return Chain.of(parse_params(expanded, limits, self.passthrough))
+        return Chain.of(parse_params(expanded, limits, self.passthrough, self.strict_params))

@@ -24,6 +24,7 @@ from transforms.steps.background import apply_background
 from transforms.steps.carry import carry_over
 from transforms.steps.effects import apply_effects
 from transforms.steps.finalize import ENCODERS, encode
+from transforms.steps.focal_debug import draw_focal_point
 from transforms.steps.load import open_image, scale_on_load
 from transforms.steps.orient import orient
 from transforms.steps.overlay import draw_overlays
@@ -42,6 +43,7 @@ STEPS: tuple[Step, ...] = (
     orient,  # EXIF orientation, or `orient`
     locate_rect,  # `rect` in decoded pixels
     resize,  # fit mode + gravity crop, one resample
+    draw_focal_point,  # fp-debug: the focal point and a grid, over the cropped picture
     apply_effects,  # blur, sharp (before padding, so padding stays crisp)
     pad,  # fit=fill canvas
     rotate_flip,  # flip, rot

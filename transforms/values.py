@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from PIL import ImageColor
+
 from transforms.spec import Limits
 
 DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
@@ -44,11 +46,25 @@ def one_of(value: str, allowed: tuple[str, ...]) -> str:
     raise Invalid(f"must be one of {', '.join(allowed)}")
 
 
+# imgix's colour keywords (its parameters.json `colorKeywordValues`) are the CSS named
+# colours, which Pillow knows, plus two brand colours whose values imgix does not publish.
+UNPUBLISHED_KEYWORDS = ("imgixorange", "imgixblue")
+
+
 def parse_colour(value: str, limits: Limits) -> tuple[int, int, int, int]:
-    """imgix colours put alpha FIRST: RGB, ARGB, RRGGBB, AARRGGBB -> (r, g, b, a)."""
+    """imgix colours put alpha FIRST: RGB, ARGB, RRGGBB, AARRGGBB -> (r, g, b, a); or a
+    CSS colour keyword (`red`, `cornflowerblue`), opaque."""
+    keyword = value.lower()
+    if keyword in ImageColor.colormap:
+        r, g, b = ImageColor.getrgb(keyword)[:3]
+        return (r, g, b, 255)
+    if keyword in UNPUBLISHED_KEYWORDS:
+        raise Invalid(f"imgix does not publish the colour of {value}; give it in hex")
     match = HEX_COLOUR.fullmatch(value)
     if match is None:
-        raise Invalid("must be a hex colour of 3, 4, 6 or 8 digits (alpha first: ARGB)")
+        raise Invalid(
+            "must be a hex colour of 3, 4, 6 or 8 digits (alpha first: ARGB) or a colour name"
+        )
     digits = match.group(1)
     if len(digits) <= 4:
         digits = "".join(d * 2 for d in digits)

@@ -33,8 +33,7 @@ from transforms.dialects.imagekit_layers import (
     read_layer,
     split_option,
 )
-from transforms.dialects.imgix import PARAMETERS, parse_params
-from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS
+from transforms.dialects.imgix import is_imgix_name, parse_params
 from transforms.dialects.presets import PRESET_KEY, STRICT, Presets, expand_preset, named_spec
 from transforms.errors import ParamError
 from transforms.query import has_control_character
@@ -184,14 +183,11 @@ def _other_parameters(pairs: Pairs, ignore: frozenset[str]) -> Pairs:
             continue
         if key in FOREIGN:
             raise ParamError(key, FOREIGN[key])
-        if key == PRESET_KEY or _is_imgix_parameter(key):
+        if key == PRESET_KEY or is_imgix_name(key):  # the rest is ignored, as ImageKit does
             rest.append((key, value))
     return rest
 
 
-def _is_imgix_parameter(key: str) -> bool:
-    # Known imgix names are read beside tr; other names are ignored, as ImageKit does.
-    return key in PARAMETERS or key in OVERLAY_PARAMETERS
 
 
 def _check_preset_rules(steps: list[_Step], rest: list[tuple[str, str]], presets: Presets) -> None:

@@ -1,16 +1,19 @@
 """The imgix dialect: decoded query pairs -> TransformSpec.
 
-Each parameter is one parser in PARAMETERS (key -> spec field + function), so
-adding a parameter is adding an entry, not a branch. A parser gets the raw
-value and the limits, returns the field's value, and raises Invalid with a
-message; parse_params turns that into a ParamError naming the key. The
-watermark and text parameters (`mark*`, `txt*`) are in transforms.dialects.imgix_overlay.
+Each parameter is one parser in a table (key -> spec field + function), so adding a
+parameter is adding an entry, not a branch; each group of imgix's docs has its table
+(size, crop and rotation here, `mark*`/`txt*` in transforms.dialects.imgix_overlay), and
+parse_params looks a key up in TABLES. A parser gets the raw value and the limits, returns
+the field's value, and raises Invalid with a message; parse_params turns that into a
+ParamError naming the key. Aliases (`f` for `fit`, `markalign` for `mark-align`) and
+which names are refused or ignored are in transforms.dialects.imgix_names.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from transforms.dialects.imgix_names import ALIASES, IMGIX_NAMES, refusal
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, pop_overlays
 from transforms.errors import ParamError
 from transforms.spec import FITS, FORMATS, Limits, TransformSpec
@@ -24,7 +27,10 @@ from transforms.values import (
     parse_colour,
 )
 
-MAX_DIMENSION = 16384
+MAX_DIMENSION = 16384  # w, h: a sanity bound; outputs are clamped to 8192 a side anyway
+MAX_BOUND = 8192  # min-w, max-w, min-h, max-h (imgix's range)
+MAX_RATIO = 10_000.0  # ar: wider than this is no picture
+MAX_ZOOM = 100.0  # fp-z (imgix's range)
 
 # Crop words in the order they are stored, so crop=left,top and crop=top,left
 # make the same spec (and the same cache key).
@@ -40,43 +46,108 @@ CROP_WORDS = (
     "center",
 )
 AUTO_WORDS = ("compress", "format")
-UNSUPPORTED_FORMATS = ("json", "blurhash", "mp4", "gif-loop", "jp2", "jxr", "png8", "png32", "webm")
-UNSUPPORTED_FITS = ("facearea", "fillmax", "clamp")
-# imgix's degree aliases for orient are EXIF values: 90 = 6, 180 = 3, 270 = 8.
-ORIENT_ALIASES = {90: 6, 180: 3, 270: 8}
+UNSUPPORTED_FORMATS = ("json", "blurhash", "gif-loop", "jp2", "jxr", "png8", "png32")
+ROT_TYPES = ("pivot", "straighten")
+# imgix's degree aliases for orient are EXIF values: 90 = 6, 180 = 3, 270 = 8; 0 is
+# "no orientation" (imgix's assumption for a file without one): the picture as stored.
+ORIENT_ALIASES = {0: 1, 90: 6, 180: 3, 270: 8}
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+RECT_X = ("left", "center", "right")
+RECT_Y = ("top", "middle", "bottom")
+
+
+def _lookup(name: str) -> Parameter | None:
+    for table in TABLES:
+        param = table.get(name)
+        if param is not None:
+            return param
+    return None
+
 
 def parse_params(
-    pairs: list[tuple[str, str]], limits: Limits, ignore: frozenset[str] = frozenset()
+    pairs: list[tuple[str, str]],
+    limits: Limits,
+    ignore: frozenset[str] = frozenset(),
+    strict: bool = False,
 ) -> TransformSpec:
     """Build a spec from decoded query pairs (see transforms.query.split_query).
 
-    Keys in `ignore` (signature, expiry, client-library markers) are skipped.
-    A repeated key is refused, except `auto`, whose values merge.
+    Keys in `ignore` (signature, expiry, client-library markers) are skipped. A name
+    imgix does not define is ignored (a cache-buster such as `v=2`; the signature still
+    covers it), or refused when `strict`. A parameter given twice, by name or by alias,
+    is refused, except `auto`, whose values merge.
     """
     values: dict[str, Any] = {}
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # parameter name -> the key the URL gave it as
     for key, raw in pairs:
         if key in ignore:
             continue
-        param = PARAMETERS.get(key) or OVERLAY_PARAMETERS.get(key)
+        name = ALIASES.get(key, key)
+        reason = refusal(name, raw)
+        if reason is not None:
+            raise ParamError(key, reason)
+        param = _lookup(name)
         if param is None:
-            raise ParamError(key, "unknown parameter")
-        if key in seen and key != "auto":
-            raise ParamError(key, "given more than once")
+            if is_imgix_name(name):
+                raise ParamError(key, "is not supported yet")
+            if strict:
+                raise ParamError(key, "unknown parameter")
+            continue
+        if name in seen and name != "auto":
+            also = f" (also as {seen[name]})" if seen[name] != key else ""
+            raise ParamError(key, f"given more than once{also}")
         try:
             value = param.parse(raw, limits)
         except Invalid as err:
             raise ParamError(key, str(err)) from None
-        if key in seen:
+        if name in seen:
             value = values[param.field] | value
-        seen.add(key)
+        seen[name] = key
         values[param.field] = value
+    if "rot" in seen and "rot-type" not in seen:
+        values["rotation.rot_type"] = "straighten"  # imgix's default for rot
     overlays = pop_overlays(values)  # first: it takes the overlay fields out of values
     spec = TransformSpec().with_fields({**values, "overlays": overlays})
-    if spec.size.w is None and spec.size.h is None and spec.size.dpr != 1.0:
-        # dpr only multiplies w and h; dropping it keeps one cache entry per result.
-        spec = spec.with_fields({"size.dpr": 1.0})
-    return spec
+    return spec.with_fields(_normalised(spec))
+
+
+def refuse_unknown(pairs: list[tuple[str, str]], ignore: frozenset[str] = frozenset()) -> None:
+    """For a `strict_params` source: ParamError for the first name imgix does not define."""
+    for key, _ in pairs:
+        name = ALIASES.get(key, key)
+        if key not in ignore and _lookup(name) is None and not is_imgix_name(name):
+            raise ParamError(key, "unknown parameter")
+
+
+def is_imgix_name(name: str) -> bool:
+    """A parameter name (or alias) imgix defines, built or not."""
+    name = ALIASES.get(name, name)
+    return name in IMGIX_NAMES or name.removesuffix("64") in IMGIX_NAMES
+
+
+def _normalised(spec: TransformSpec) -> dict[str, Any]:
+    """Drop what imgix ignores in this combination, so equal results share a cache entry.
+
+    dpr multiplies only w and h; ar works with fit=crop and fit=fill, and not beside both
+    w and h (they win); the min/max bounds with fit=crop; fp-z and fp-debug with fit=crop
+    and crop=focalpoint (imgix ignores them otherwise); rot-type matters only for a rot
+    that is not a quarter turn (a quarter turn is an exact pixel move either way).
+    """
+    size, rotation = spec.size, spec.rotation
+    changes: dict[str, Any] = {}
+    if size.w is None and size.h is None and size.dpr != 1.0:
+        changes["size.dpr"] = 1.0
+    if size.ar is not None and (size.fit not in ("crop", "fill") or None not in (size.w, size.h)):
+        changes["size.ar"] = None
+    if size.fit != "crop":
+        for bound in ("min_w", "max_w", "min_h", "max_h"):
+            if getattr(size, bound) is not None:
+                changes[f"size.{bound}"] = None
+    if size.fit != "crop" or "focalpoint" not in size.crop:
+        changes.update({"size.fp_z": 1.0, "size.fp_debug": False})
+    if rotation.rot % 90 == 0:
+        changes["rotation.rot_type"] = "pivot"
+    return changes
 
 
 def parse_dimension(value: str, limits: Limits) -> float:
@@ -92,14 +163,12 @@ def parse_dimension(value: str, limits: Limits) -> float:
 
 def parse_dpr(value: str, limits: Limits) -> float:
     number = decimal(value)
-    if number is None or not 1 <= number <= limits.max_dpr:
-        raise Invalid(f"must be a number from 1 to {limits.max_dpr:g}")
+    if number is None or not 0 < number <= limits.max_dpr:
+        raise Invalid(f"must be a number greater than 0 and at most {limits.max_dpr:g}")
     return number
 
 
 def parse_fit(value: str, limits: Limits) -> str:
-    if value in UNSUPPORTED_FITS:
-        raise Invalid(f"{value} is not supported; expected one of {', '.join(FITS)}")
     return one_of(value, FITS)
 
 
@@ -119,6 +188,32 @@ def parse_unit(value: str, limits: Limits) -> float:
     if number is None or number > 1:
         raise Invalid("must be a number from 0 to 1")
     return number
+
+
+def parse_zoom(value: str, limits: Limits) -> float:
+    number = decimal(value)
+    if number is None or not 1 <= number <= MAX_ZOOM:
+        raise Invalid(f"must be a number from 1 to {MAX_ZOOM:g}")
+    return number
+
+
+def parse_boolean(value: str, limits: Limits) -> bool:
+    if value.lower() in BOOLEANS:
+        return BOOLEANS[value.lower()]
+    raise Invalid("must be true or false")
+
+
+def parse_ratio(value: str, limits: Limits) -> float:
+    """imgix writes an aspect ratio W:H (`16:9`, `0.85:1`); stored as W / H."""
+    width, colon, height = value.partition(":")
+    w, h = decimal(width), decimal(height)
+    if colon and w and h and 1 / MAX_RATIO <= w / h <= MAX_RATIO:
+        return w / h
+    raise Invalid("must be W:H, two numbers greater than 0 (16:9)")
+
+
+def parse_bound(value: str, limits: Limits) -> int:
+    return integer(value, 1, MAX_BOUND)
 
 
 def parse_format(value: str, limits: Limits) -> str:
@@ -141,17 +236,37 @@ def parse_auto(value: str, limits: Limits) -> frozenset[str]:
     return words
 
 
-def parse_rect(value: str, limits: Limits) -> tuple[int, int, int, int]:
+def parse_rect(value: str, limits: Limits) -> tuple[float | str, ...]:
+    """x,y,w,h: each pixels, or a fraction in (0, 1); x also left|center|right, y also
+    top|middle|bottom, w and h also full (resolved against the image in geometry)."""
     parts = value.split(",")
-    if len(parts) == 4 and all(INTEGER.fullmatch(p) for p in parts):
-        x, y, w, h = (int(p) for p in parts)
-        if w > 0 and h > 0:
-            return (x, y, w, h)
-    raise Invalid("must be x,y,w,h: integers, with w and h greater than 0")
+    if len(parts) != 4:
+        raise Invalid("must be x,y,w,h")
+    keywords = (RECT_X, RECT_Y, ("full",), ("full",))
+    rect: list[float | str] = []
+    for i, (part, words) in enumerate(zip(parts, keywords, strict=True)):
+        if part in words:
+            rect.append(part)
+            continue
+        number = decimal(part)
+        if number is None or number > MAX_DIMENSION or (i >= 2 and number <= 0):
+            raise Invalid(
+                f"{'xywh'[i]} must be {' or '.join(words)}, pixels, or a fraction in (0, 1)"
+                + (", greater than 0" if i >= 2 else "")
+            )
+        rect.append(number if 0 < number < 1 else float(round(number)))
+    return tuple(rect)
 
 
-def parse_rotation(value: str, limits: Limits) -> int:
-    return integer(value, 0, 359)
+def parse_rotation(value: str, limits: Limits) -> float:
+    number = decimal(value)
+    if number is None or number >= 360:
+        raise Invalid("must be a number of degrees from 0 to less than 360")
+    return number
+
+
+def parse_rot_type(value: str, limits: Limits) -> str:
+    return one_of(value, ROT_TYPES)
 
 
 def parse_flip(value: str, limits: Limits) -> str:
@@ -167,7 +282,7 @@ def parse_orient(value: str, limits: Limits) -> int:
             return number
         if number in ORIENT_ALIASES:
             return ORIENT_ALIASES[number]
-    raise Invalid("must be 1 to 8 (EXIF values), 90, 180 or 270")
+    raise Invalid("must be 0 to 8 (EXIF values), 90, 180 or 270")
 
 
 def parse_blur(value: str, limits: Limits) -> int:
@@ -184,16 +299,30 @@ PARAMETERS: dict[str, Parameter] = {
     "dpr": Parameter("size.dpr", parse_dpr),
     "fit": Parameter("size.fit", parse_fit),
     "crop": Parameter("size.crop", parse_crop),
+    "ar": Parameter("size.ar", parse_ratio),
+    "min-w": Parameter("size.min_w", parse_bound),
+    "max-w": Parameter("size.max_w", parse_bound),
+    "min-h": Parameter("size.min_h", parse_bound),
+    "max-h": Parameter("size.max_h", parse_bound),
     "fp-x": Parameter("size.fp_x", parse_unit),
     "fp-y": Parameter("size.fp_y", parse_unit),
+    "fp-z": Parameter("size.fp_z", parse_zoom),
+    "fp-debug": Parameter("size.fp_debug", parse_boolean),
     "fm": Parameter("output.fm", parse_format),
     "q": Parameter("output.q", parse_quality),
     "auto": Parameter("output.auto", parse_auto),
     "bg": Parameter("frame.bg", parse_colour),
     "rect": Parameter("size.rect", parse_rect),
     "rot": Parameter("rotation.rot", parse_rotation),
+    "rot-type": Parameter("rotation.rot_type", parse_rot_type),
     "flip": Parameter("rotation.flip", parse_flip),
     "orient": Parameter("rotation.orient", parse_orient),
     "blur": Parameter("stylize.blur", parse_blur),
     "sharp": Parameter("adjust.sharp", parse_sharp),
 }
+
+# Where parse_params looks a key up, in order: one table per group of parameters.
+TABLES: tuple[dict[str, Parameter], ...] = (
+    PARAMETERS,
+    OVERLAY_PARAMETERS,
+)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from transforms.dialects.imgix import parse_params
+from transforms.dialects.imgix_names import ALIASES
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS
 from transforms.errors import ParamError
 from transforms.query import split_query
@@ -64,7 +65,7 @@ def check_preset(name: str, query: str, limits: Limits) -> None:
     for key, _ in pairs:
         if key in NOT_PRESETTABLE:
             raise ParamError(key, "cannot be set by a preset")
-    parse_params(pairs, limits)
+    parse_params(pairs, limits, strict=True)  # a typo in a preset is refused
 
 
 def named_spec(presets: Presets, name: str, limits: Limits) -> TransformSpec:
@@ -89,18 +90,19 @@ def expand_preset(presets: Presets, pairs: Pairs, passthrough: frozenset[str]) -
     if len(names) > 1:
         raise ParamError(PRESET_KEY, "given more than once")
     expansion = presets.pairs(names[0])
-    fixed = fixed_keys({key for key, _ in expansion})
+    # By imgix's own names: `malph` in a URL is the preset's `mark-alpha`.
+    fixed = fixed_keys({ALIASES.get(key, key) for key, _ in expansion})
     for key, _ in explicit:
         if key in passthrough:
             continue
         if presets.strict:
             raise ParamError(key, STRICT)
-        if key in fixed and not presets.override:
+        if ALIASES.get(key, key) in fixed and not presets.override:
             raise ParamError(
                 key, f"set by preset {names[0]!r}, which this source does not let a URL change"
             )
-    given = {key for key, _ in explicit}
-    return [pair for pair in expansion if pair[0] not in given] + explicit
+    given = {ALIASES.get(key, key) for key, _ in explicit}
+    return [pair for pair in expansion if ALIASES.get(pair[0], pair[0]) not in given] + explicit
 
 
 def fixed_keys(preset_keys: set[str]) -> set[str]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FITS = ("clip", "max", "crop", "fill", "scale", "min")
+FITS = ("clip", "max", "crop", "fill", "fillmax", "clamp", "scale", "min")
+# A rect side: pixels (>= 1), a fraction of the image in (0, 1), or a keyword
+# (x: left|center|right, y: top|middle|bottom, w and h: full).
+RectValue = float | str
 
 
 @dataclass(frozen=True)
 class Size:
     """Size and crop. `w`/`h`: pixels when >= 1, a fraction of the (rect-cropped)
-    original in (0, 1); `dpr` multiplies both."""
+    original in (0, 1); `dpr` multiplies both, and the min/max bounds."""
 
     w: float | None = None
     h: float | None = None
@@ -22,11 +25,21 @@ class Size:
     crop: tuple[str, ...] = ()  # gravity words, e.g. ("top", "left"), ("focalpoint",)
     fp_x: float = 0.5
     fp_y: float = 0.5
-    rect: tuple[int, int, int, int] | None = None  # x, y, w, h in original pixels
+    fp_z: float = 1.0  # zoom on the focal point (fit=crop, crop=focalpoint), 1-100
+    fp_debug: bool = False  # draw the focal point and a grid over the output
+    ar: float | None = None  # width / height, for fit=crop and fit=fill
+    min_w: int | None = None  # bounds of the output for fit=crop, in CSS pixels
+    max_w: int | None = None
+    min_h: int | None = None
+    max_h: int | None = None
+    rect: tuple[RectValue, RectValue, RectValue, RectValue] | None = None  # x, y, w, h
 
 
 @dataclass(frozen=True)
 class Rotation:
-    rot: int = 0  # degrees clockwise, 0-359
+    rot: float = 0.0  # degrees clockwise, [0, 360)
+    # pivot: the canvas grows to hold the turned picture (ImageKit's rt, the default here);
+    # straighten: turned within its frame, zoomed to fill it (imgix's default for rot).
+    rot_type: str = "pivot"
     flip: str = ""  # "", "h", "v", "hv"
     orient: int | None = None  # explicit EXIF-style orientation overriding the file's

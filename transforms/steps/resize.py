@@ -33,6 +33,10 @@ def resize(ctx: Context) -> None:
         return small.convert("L")
 
     ox, oy = gravity_offset(ctx.spec, source, plan.keep, sample)
+    size = ctx.spec.size
+    if size.fp_debug:
+        sx, sy = plan.scale
+        ctx.focal = ((size.fp_x * source[0] - ox) * sx, (size.fp_y * source[1] - oy) * sy)
     box: Box = (
         rx0 + ox * fx,
         ry0 + oy * fy,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from transforms.dialects.imgix_output import OUTPUT_PARAMETERS, check_output, parse_format
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, pop_overlays
 from transforms.errors import ParamError
-from transforms.spec import FITS, FORMATS, Limits, TransformSpec
+from transforms.spec import FITS, Limits, TransformSpec
 from transforms.values import (
     INTEGER,
     Invalid,
@@ -40,7 +41,6 @@ CROP_WORDS = (
     "center",
 )
 AUTO_WORDS = ("compress", "format")
-UNSUPPORTED_FORMATS = ("json", "blurhash", "mp4", "gif-loop", "jp2", "jxr", "png8", "png32", "webm")
 UNSUPPORTED_FITS = ("facearea", "fillmax", "clamp")
 # imgix's degree aliases for orient are EXIF values: 90 = 6, 180 = 3, 270 = 8.
 ORIENT_ALIASES = {90: 6, 180: 3, 270: 8}
@@ -58,7 +58,7 @@ def parse_params(
     for key, raw in pairs:
         if key in ignore:
             continue
-        param = PARAMETERS.get(key) or OVERLAY_PARAMETERS.get(key)
+        param = PARAMETERS.get(key) or OVERLAY_PARAMETERS.get(key) or OUTPUT_PARAMETERS.get(key)
         if param is None:
             raise ParamError(key, "unknown parameter")
         if key in seen and key != "auto":
@@ -73,6 +73,7 @@ def parse_params(
         values[param.field] = value
     overlays = pop_overlays(values)  # first: it takes the overlay fields out of values
     spec = TransformSpec().with_fields({**values, "overlays": overlays})
+    check_output(spec)
     if spec.size.w is None and spec.size.h is None and spec.size.dpr != 1.0:
         # dpr only multiplies w and h; dropping it keeps one cache entry per result.
         spec = spec.with_fields({"size.dpr": 1.0})
@@ -119,14 +120,6 @@ def parse_unit(value: str, limits: Limits) -> float:
     if number is None or number > 1:
         raise Invalid("must be a number from 0 to 1")
     return number
-
-
-def parse_format(value: str, limits: Limits) -> str:
-    if value == "jpeg":
-        return "jpg"
-    if value in UNSUPPORTED_FORMATS:
-        raise Invalid(f"{value} is not supported; expected one of {', '.join(FORMATS)}")
-    return one_of(value, FORMATS)
 
 
 def parse_quality(value: str, limits: Limits) -> int:

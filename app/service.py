@@ -27,10 +27,12 @@ from app.settings import Settings, load_settings
 from app.signing import Signature, verify_signature
 from app.signing_imagekit import EXPIRY_PARAM, SIGNATURE_PARAM
 from sources.base import Peek, SourceError
+from transforms.delivery import add_output_headers
 from transforms.dialects.imagekit import parse_imagekit, split_path_transforms
 from transforms.dialects.imgix import parse_params
 from transforms.errors import TransformError
 from transforms.formats import CONTENT_TYPES, choose_format, sniff
+from transforms.hints import apply_client_hints
 from transforms.pipeline import render
 from transforms.query import split_query
 from transforms.spec import Limits, TransformSpec
@@ -120,6 +122,8 @@ async def serve_image(request: Request) -> Response:
         pairs = apply_preset(src.config, split_query(raw_query), passthrough, path_tr)
         seconds_left = _seconds_left(src, pairs)
         spec = _parse_spec(src, path_tr, pairs, runtime.limits)
+        # Before the ETag: the cache key must name what the hints chose.
+        spec = apply_client_hints(spec, request.headers, runtime.limits)
         # A render is found by the original's validator; where the source can tell it
         # cheaply, the original itself is read only if the render is not cached.
         original = None
@@ -148,6 +152,7 @@ async def serve_image(request: Request) -> Response:
         headers["Last-Modified"] = http_date(peek.last_modified)
     if negotiated:
         headers["Vary"] = "Accept"
+    add_output_headers(headers, spec, fmt, path)  # dl, ch, format fallbacks
     add_referer_vary(headers, src.config)
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)

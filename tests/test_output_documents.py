@@ -35,7 +35,7 @@ def camera_jpeg() -> bytes:
 
 
 def test_json_describes_the_original() -> None:
-    rendered, fmt = render_query(camera_jpeg(), "fm=json&w=100")
+    rendered, fmt = render_query(camera_jpeg(), "fm=json&w=100&orient=3")
     assert fmt == "json" and rendered.content_type == "application/json"
     doc = json.loads(rendered.data)
     assert (doc["PixelWidth"], doc["PixelHeight"]) == (320, 240)  # the original, not w=100

@@ -12,7 +12,7 @@ from tests import imagegen
 from tests.output_helpers import LIMITS, image_of, iptc_record, render_query
 from transforms.dialects.imgix import parse_params
 from transforms.dialects.imgix_output import OUTPUT_PARAMETERS
-from transforms.errors import ParamError
+from transforms.errors import ImageError, ParamError
 from transforms.icc import profile_bytes
 from transforms.iptc import app13_segment
 from transforms.query import split_query
@@ -219,3 +219,22 @@ def test_equivalent_values_share_a_cache_key() -> None:
         "dpi=0"
     )
     assert canonical("ch=Width,DPR") == canonical("ch=dpr,width")
+
+
+def test_formats_without_profiles_get_srgb_pixels() -> None:
+    tagged = imagegen.encode(imagegen.solid(20, 20, (200, 50, 50)), "PNG",
+                             icc_profile=profile_bytes("adobergb1998"))
+    gif = image_of(tagged, "fm=gif").convert("RGB")
+    assert gif.getpixel((5, 5))[0] > 220  # converted, since no profile can go with it
+    assert refused_at_render(tagged, "fm=gif&cs=adobergb1998").param == "cs"
+    broken = imagegen.encode(imagegen.solid(20, 20, (200, 50, 50)), "PNG",
+                             icc_profile=profile_bytes("srgb")[:200])
+    assert image_of(broken, "fm=gif").convert("RGB").getpixel((5, 5)) == (200, 50, 50)
+    with pytest.raises(ImageError, match="ICC profile cannot be used"):
+        render_query(broken, "cs=srgb")  # asked for, so it cannot be skipped
+
+
+def refused_at_render(data: bytes, query: str) -> ParamError:
+    with pytest.raises(ParamError) as info:
+        render_query(data, query)
+    return info.value

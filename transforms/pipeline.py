@@ -96,7 +96,8 @@ def render(
 
 def _metadata(data: bytes, spec: TransformSpec, limits: Limits) -> Rendered:
     """fm=json: the original's facts from its header; the pixels are never decoded."""
-    ctx = Context(data=data, spec=spec, fmt="json", limits=limits)
+    # A plain spec: `orient` must not change what the document says of the file.
+    ctx = Context(data=data, spec=TransformSpec(), fmt="json", limits=limits)
     open_image(ctx)
     body = metadata_document(ctx.image, data, ctx.orientation)
     return Rendered(body, CONTENT_TYPES["json"], *ctx.stored_size)

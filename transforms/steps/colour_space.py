@@ -5,9 +5,11 @@ from __future__ import annotations
 from PIL import ImageCms
 
 from transforms.context import Context
-from transforms.errors import ImageError
+from transforms.errors import ImageError, ParamError
 from transforms.icc import convert, profile_bytes
 from transforms.modes import icc_matches
+
+UNTAGGED = frozenset({"gif", "jp2"})
 
 
 def convert_colour_space(ctx: Context) -> None:
@@ -18,9 +20,16 @@ def convert_colour_space(ctx: Context) -> None:
     is sRGB, as browsers assume); `tinysrgb` labels it with the tiny profile, whose tone
     curve is close to sRGB's, and `strip` writes no profile at all. Runs after the
     resize, so it converts the output's pixels rather than the original's. A grey original
-    becomes RGB, its grey profile read as sRGB's tone curve.
+    becomes RGB, its grey profile read as sRGB's tone curve. GIF and JPEG 2000 (as Pillow
+    writes it) carry no profile, so there the pixels are always converted to sRGB.
     """
-    target = ctx.spec.output.cs
+    asked = target = ctx.spec.output.cs
+    if ctx.fmt in UNTAGGED:
+        # No profile fits in the file: the pixels must be sRGB, as the viewer will assume.
+        if asked == "adobergb1998":
+            raise ParamError("cs", f"{ctx.fmt} output cannot carry a colour profile")
+        if asked is None and icc_matches(ctx.icc_profile, ctx.image.mode):
+            target = "strip"
     if target is None:
         return
     img = ctx.image
@@ -32,6 +41,8 @@ def convert_colour_space(ctx: Context) -> None:
         try:
             img = convert(img, source, space)
         except (ImageCms.PyCMSError, OSError, ValueError):
+            if asked is None:
+                return  # not asked for: a profile LittleCMS cannot read costs only its colours
             raise ImageError("the original's ICC profile cannot be used to convert it") from None
     ctx.img = img
     ctx.icc_profile = None if target == "strip" else profile_bytes(target)

@@ -1,4 +1,4 @@
-"""The imgix overlay parameters: `mark*` (an image watermark) and `txt*` (a line of text).
+"""The imgix overlay parameters: `mark*` (an image watermark) and `txt*` (text).
 
 They fill Overlay fields, not spec fields: an entry's field is "<layer>.<overlay field>",
 and parse_params hands what it collected to `pop_overlays`, which builds the spec's

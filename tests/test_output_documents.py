@@ -67,6 +67,12 @@ def test_json_of_a_png_with_alpha_and_no_dpi() -> None:
     assert "JFIF" not in doc and "IPTC" not in doc
 
 
+def test_json_dpi_of_a_png_reads_back_whole() -> None:
+    png = imagegen.encode(imagegen.photo(20, 10), "PNG", dpi=(300, 300))
+    doc = json.loads(render_query(png, "fm=json")[0].data)
+    assert (doc["DPIWidth"], doc["DPIHeight"]) == (300, 300)
+
+
 def test_json_of_grey_and_of_a_damaged_exif() -> None:
     grey = imagegen.encode(imagegen.photo(20, 10, "L"), "PNG")
     assert json.loads(render_query(grey, "fm=json")[0].data)["ColorModel"] == "Gray"

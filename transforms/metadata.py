@@ -77,8 +77,9 @@ def metadata_document(img: Image.Image, data: bytes, orientation: int) -> bytes:
         "PixelWidth": img.size[0],
         "PixelHeight": img.size[1],
         "Orientation": orientation,
-        "DPIWidth": _number(dpi[0]),
-        "DPIHeight": _number(dpi[1]),
+        # PNG stores dots per metre: 300 dpi reads back as 299.9994.
+        "DPIWidth": _number(round(float(dpi[0]), 2)),
+        "DPIHeight": _number(round(float(dpi[1]), 2)),
         "Depth": _depth(img.mode),
         "ColorModel": COLOUR_MODELS.get(img.mode.split(";")[0], "RGB"),
         "HasAlpha": img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info,

@@ -54,9 +54,9 @@ def clip_line(font: Font, text: str, room: int, clip: tuple[str, ...], track: in
 
 
 def wrap(font: Font, text: str, room: int, clip: tuple[str, ...], track: int = 0) -> list[str]:
-    """Greedy word wrap into lines of at most `room` pixels; a word wider than the box is
-    clipped as `clip` says. Line breaks in the text (none survive the query's control
-    character check) are not needed: spaces are the only break points."""
+    """Greedy word wrap into lines of at most `room` pixels, breaking at spaces (a query
+    cannot carry a newline: control characters are refused); a word wider than the box
+    is clipped as `clip` says."""
     lines: list[str] = []
     current = ""
     for word in text.split(" "):

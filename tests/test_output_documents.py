@@ -6,7 +6,7 @@ import json
 
 import blurhash as reference
 import numpy as np
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 
 from tests import imagegen
 from tests.output_helpers import iptc_record, render_query
@@ -149,3 +149,13 @@ def test_palette_css_classes() -> None:
     named = len(json.loads(render_query(two_colours(), "palette=json&colors=2")[0].data)
                 ["dominant_colors"])
     assert len(lines) == 2 * (2 + 2 + named)
+
+
+def test_json_of_a_resolution_of_zero_over_zero() -> None:
+    exif = Image.Exif()
+    exif[0x011A] = exif[0x011B] = TiffImagePlugin.IFDRational(0, 0)
+    exif[0x0128] = 2
+    data = imagegen.encode(imagegen.photo(20, 10), "WEBP", exif=exif.tobytes())
+    doc = json.loads(render_query(data, "fm=json")[0].data)  # strict JSON: no NaN
+    assert (doc["DPIWidth"], doc["DPIHeight"]) == (72, 72)
+    assert "XResolution" not in doc.get("TIFF", {})

@@ -238,3 +238,13 @@ def refused_at_render(data: bytes, query: str) -> ParamError:
     with pytest.raises(ParamError) as info:
         render_query(data, query)
     return info.value
+
+
+def test_lossless_with_auto_format_prefers_webp() -> None:
+    chrome = "image/avif,image/webp,*/*"
+    assert render_query(PHOTO, "auto=format&w=50", chrome)[1] == "avif"
+    rendered, fmt = render_query(PHOTO, "auto=format&w=50&lossless=1", chrome)
+    assert fmt == "webp"
+    exact = image_of(PHOTO, "fm=png&w=50").convert("RGB")
+    got = imagegen.open_bytes(rendered.data).convert("RGB")
+    assert ImageChops.difference(exact, got).getbbox() is None

@@ -104,7 +104,8 @@ def choose_format(spec: TransformSpec, source_format: str | None, accept: str) -
         fallback = "jpg"
     if "format" not in spec.output.auto:
         return fallback, False
-    if accepts(accept, "image/avif"):
+    # AVIF has no true lossless mode (imgix says so too); lossless=true prefers WebP's.
+    if accepts(accept, "image/avif") and not spec.output.lossless:
         return "avif", True
     if accepts(accept, "image/webp"):
         return "webp", True

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from typing import Any
 
 from PIL import ExifTags, Image, ImageCms, TiffImagePlugin
@@ -72,7 +73,7 @@ COLOUR_MODELS = {"L": "Gray", "LA": "Gray", "1": "Gray", "I": "Gray", "CMYK": "C
 def metadata_document(img: Image.Image, data: bytes, orientation: int) -> bytes:
     """The JSON document for an original opened by the load step's open_image."""
     fmt = sniff(data)
-    dpi = img.info.get("dpi") or (DEFAULT_DPI, DEFAULT_DPI)
+    dpi = _dpi(img.info.get("dpi"))
     doc: dict[str, Any] = {
         "PixelWidth": img.size[0],
         "PixelHeight": img.size[1],
@@ -93,7 +94,18 @@ def metadata_document(img: Image.Image, data: bytes, orientation: int) -> bytes:
         doc["JFIF"] = _jfif(img)
     if iptc := _iptc(img):
         doc["IPTC"] = iptc
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def _dpi(value: Any) -> tuple[float, float]:
+    """The file's (x, y) resolution, or imgix's 72 when it names none (or 0/0, damaged)."""
+    try:
+        x, y = (float(v) for v in value[:2])
+    except (TypeError, ValueError, ZeroDivisionError):
+        return (DEFAULT_DPI, DEFAULT_DPI)
+    if not (math.isfinite(x) and math.isfinite(y) and x > 0 and y > 0):
+        return (DEFAULT_DPI, DEFAULT_DPI)
+    return (x, y)
 
 
 def _depth(mode: str) -> int:
@@ -164,8 +176,10 @@ def _json_value(value: Any) -> Any:
     return None
 
 
-def _number(value: Any) -> int | float:
+def _number(value: Any) -> int | float | None:
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return None  # JSON has no NaN or infinity
         return int(value) if value.is_integer() else round(value, 6)
     return value
 

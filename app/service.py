@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -46,9 +46,11 @@ from app.signing import EXPIRY_PARAM, Signature, verify_signature
 from app.signing_imagekit import EXPIRY_PARAM as IK_EXPIRY_PARAM
 from app.signing_imagekit import is_imagekit_expiry
 from sources.base import Original, Peek, SourceError
+from transforms.delivery import add_output_headers
 from transforms.dialects.imagekit import split_path_transforms
 from transforms.errors import TransformError
 from transforms.formats import CONTENT_TYPES, choose_format, sniff
+from transforms.hints import apply_client_hints
 from transforms.marks import MarkData
 from transforms.parser import Parser
 from transforms.pipeline import render
@@ -139,6 +141,17 @@ def parse(target: Target, signed: bool, limits: Limits) -> Wanted:
         # The stored file keeps its EXIF and GPS: its owner decides who may have it.
         raise HTTPError(403, "orig: serving the stored file needs a signed URL on this source")
     return Wanted(path, chain, seconds_left)
+
+
+
+def with_client_hints(wanted: Wanted, request: Request, limits: Limits) -> Wanted:
+    """`ch=width,dpr,save-data`: the request's hint headers set the last stage's width, dpr
+    or quality, before the look-up, so the ETag (the cache key) names what they chose."""
+    final = wanted.chain.final
+    hinted = apply_client_hints(final, request.headers, limits)
+    if hinted is final:
+        return wanted
+    return replace(wanted, chain=Chain((*wanted.chain.stages[:-1], hinted)))
 
 
 def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | None:
@@ -235,6 +248,7 @@ def image_headers(src: SourceRuntime, wanted: Wanted, found: Found) -> dict[str,
         headers["Last-Modified"] = http_date(found.peek.last_modified)
     if found.negotiated:
         headers["Vary"] = "Accept"
+    add_output_headers(headers, wanted.chain.final, found.fmt, wanted.path)  # dl, ch, fallbacks
     add_referer_vary(headers, src.config)
     return headers
 
@@ -244,6 +258,7 @@ async def serve_image(request: Request) -> Response:
     target = route_request(request, runtime)
     signed = verify(request, target)
     wanted = parse(target, signed, runtime.limits)
+    wanted = with_client_hints(wanted, request, runtime.limits)
     found = await look_up(request, runtime, target, wanted, signed)
     headers = image_headers(target.src, wanted, found)
     if etag_matches(request.headers.get("if-none-match"), found.etag):

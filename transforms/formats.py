@@ -13,11 +13,25 @@ CONTENT_TYPES: dict[str, str] = {
     "gif": "image/gif",
     "tiff": "image/tiff",
     "bmp": "image/bmp",
+    "png8": "image/png",
+    "png32": "image/png",
+    "jp2": "image/jp2",
+    # Documents about the image rather than pictures of it.
+    "json": "application/json",
+    "blurhash": "text/plain",
+    "palette-css": "text/css",
+    "palette-json": "application/json",
 }
+DOCUMENTS = frozenset({"json", "blurhash", "palette-css", "palette-json"})
+# fm=jxr: no maintained JPEG XR encoder exists, so it is answered as this (and says so).
+FALLBACKS = {"jxr": "jpg"}
 
 # Formats a browser can show, so an original in one of them is answered in kind.
 WEB_FORMATS = frozenset({"jpg", "png", "gif", "webp", "avif"})
-ALPHA_FORMATS = frozenset({"png", "webp", "avif", "gif"})
+# Outputs that keep transparency (a palette is taken from the pixels that are not transparent).
+ALPHA_FORMATS = frozenset(
+    {"png", "png8", "png32", "webp", "avif", "gif", "jp2", "palette-css", "palette-json"}
+)
 
 
 def sniff(data: bytes) -> str | None:
@@ -73,19 +87,25 @@ def choose_format(spec: TransformSpec, source_format: str | None, accept: str) -
 
     `source_format` is what sniff() said about the original. Originals that
     browsers cannot show (TIFF, BMP, unknown) become JPEG; render flattens any
-    alpha onto `bg` or white. `spec.original` keeps the original's own format.
+    alpha onto `bg` or white. `spec.original` keeps the original's own format. A palette
+    or a document (`fm=json`, `fm=blurhash`) is never negotiated.
     """
     if spec.original and source_format is not None:
         return source_format, False
+    if spec.output.palette is not None:
+        return f"palette-{spec.output.palette}", False  # palette wins over fm, as imgix's
+    if spec.output.fm in DOCUMENTS:
+        return spec.output.fm, False
     if spec.output.fm is not None:
-        fallback = spec.output.fm
+        fallback = FALLBACKS.get(spec.output.fm, spec.output.fm)
     elif source_format in WEB_FORMATS:
         fallback = source_format
     else:
         fallback = "jpg"
     if "format" not in spec.output.auto:
         return fallback, False
-    if accepts(accept, "image/avif"):
+    # AVIF has no true lossless mode (imgix says so too); lossless=true prefers WebP's.
+    if accepts(accept, "image/avif") and not spec.output.lossless:
         return "avif", True
     if accepts(accept, "image/webp"):
         return "webp", True

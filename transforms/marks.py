@@ -82,6 +82,14 @@ class MarkCache:
 MARKS = MarkCache(MARK_CACHE_BYTES)
 
 
+def shown(overlay: Overlay, base: tuple[int, int]) -> bool:
+    """`mark-if-min-width` / `-height`: a mark is drawn only on a base at least that large
+    (in output pixels, as imgix measures the rendered image)."""
+    if overlay.min_w is not None and base[0] < overlay.min_w:
+        return False
+    return overlay.min_h is None or base[1] >= overlay.min_h
+
+
 def mark_layer(
     overlay: Overlay, mark: MarkData, base: tuple[int, int], dpr: float, limits: Limits
 ) -> tuple[Image.Image, Position]:
@@ -98,12 +106,14 @@ def mark_layer(
         natural = decoded.size
         MARKS.put(natural_key, natural, _SIZE_ENTRY_BYTES)
     assert isinstance(natural, tuple)
-    size = mark_size(overlay, natural, base, dpr)
-    key = (overlay.path, mark.validator, size)
+    size, box = mark_geometry(overlay, natural, base, dpr)
+    key = (overlay.path, mark.validator, size, box, overlay.rot)
     img = MARKS.get(key)
     if img is None:
-        img = _resized(decoded or _decode(mark.data, limits), size)
-        MARKS.put(key, img, size[0] * size[1] * 4)
+        img = _fitted(_resized(decoded or _decode(mark.data, limits), size), box)
+        if overlay.rot:
+            img = img.rotate(-overlay.rot, Image.Resampling.BICUBIC, expand=True)
+        MARKS.put(key, img, img.width * img.height * 4)
     assert isinstance(img, Image.Image)
     if overlay.alpha < 100:
         img = _faded(img, overlay.alpha)
@@ -121,7 +131,30 @@ def mark_size(
     inside them. Else `scale` is a percent of the base's width. Else the mark's own
     size counts as CSS pixels, so a dpr=2 output gets twice the pixels, same size on screen.
     """
+    return mark_geometry(overlay, natural, base, dpr)[1]
+
+
+def mark_geometry(
+    overlay: Overlay, natural: tuple[int, int], base: tuple[int, int], dpr: float
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(the resized mark's size, the layer's size), both in output pixels.
+
+    `fit` (imgix's `mark-fit`) applies when both `w` and `h` are given: `clip` (the
+    default) fits inside them, `max` too but never past the mark's own size (times dpr),
+    `scale` stretches to exactly w x h, `crop` covers w x h and cuts the middle out,
+    `fill` fits inside and pads to w x h with transparency. The layer is never larger
+    than the base (its shape kept).
+    """
     nw, nh = natural
+    if overlay.w is not None and overlay.h is not None and overlay.fit in ("crop", "fill", "scale"):
+        bw, bh = _pixels(overlay.w, base[0], dpr), _pixels(overlay.h, base[1], dpr)
+        shrink = min(1.0, base[0] / bw, base[1] / bh)
+        box = (max(1, round(bw * shrink)), max(1, round(bh * shrink)))
+        if overlay.fit == "scale":
+            return box, box
+        pick = max if overlay.fit == "crop" else min
+        scale = pick(box[0] / nw, box[1] / nh)
+        return (max(1, round(nw * scale)), max(1, round(nh * scale))), box
     if overlay.w is not None or overlay.h is not None:
         scales = []
         if overlay.w is not None:
@@ -129,12 +162,27 @@ def mark_size(
         if overlay.h is not None:
             scales.append(_pixels(overlay.h, base[1], dpr) / nh)
         scale = min(scales)
+        if overlay.fit == "max":
+            scale = min(scale, dpr)
     elif overlay.scale is not None:
         scale = base[0] * overlay.scale / 100 / nw
     else:
         scale = dpr
     scale = min(scale, base[0] / nw, base[1] / nh)
-    return (max(1, round(nw * scale)), max(1, round(nh * scale)))
+    size = (max(1, round(nw * scale)), max(1, round(nh * scale)))
+    return size, size
+
+
+def _fitted(img: Image.Image, box: tuple[int, int]) -> Image.Image:
+    """The resized mark cut (crop) or padded (fill) to the box, centred."""
+    if img.size == box:
+        return img
+    left, top = (img.width - box[0]) // 2, (img.height - box[1]) // 2
+    if img.width >= box[0] and img.height >= box[1]:
+        return img.crop((left, top, left + box[0], top + box[1]))
+    layer = Image.new("RGBA", box, (0, 0, 0, 0))
+    layer.paste(img, (-left, -top))
+    return layer
 
 
 def _pixels(value: float, base: int, dpr: float) -> float:

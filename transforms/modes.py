@@ -32,7 +32,7 @@ _SIMPLE = {
     "HSV": "RGB",
     "F": "L",
 }
-_ICC_SPACES = {"L": b"GRAY", "LA": b"GRAY", "RGB": b"RGB ", "RGBA": b"RGB "}
+_ICC_SPACES = {"L": b"GRAY", "LA": b"GRAY", "RGB": b"RGB ", "RGBA": b"RGB ", "P": b"RGB "}
 
 
 def to_working_mode(img: Image.Image, icc_profile: bytes | None) -> Image.Image:

@@ -19,17 +19,20 @@ from transforms.context import Context
 from transforms.errors import ImageError, ParamError, TooSlow
 from transforms.formats import CONTENT_TYPES, sniff
 from transforms.marks import MarkData
+from transforms.metadata import metadata_document
 from transforms.spec import Chain, Limits, TransformSpec
 from transforms.steps.background import apply_background
 from transforms.steps.carry import carry_over
+from transforms.steps.colour_space import convert_colour_space
 from transforms.steps.effects import apply_effects
-from transforms.steps.finalize import ENCODERS, encode
+from transforms.steps.finalize import DOCUMENTS, ENCODERS, encode
 from transforms.steps.focal_debug import draw_focal_point
 from transforms.steps.load import open_image, scale_on_load
 from transforms.steps.orient import orient
 from transforms.steps.overlay import draw_overlays
 from transforms.steps.pad import pad
 from transforms.steps.plan import plan_layout
+from transforms.steps.quantize import quantize_colours
 from transforms.steps.rect import locate_rect
 from transforms.steps.resize import resize
 from transforms.steps.rotate_flip import rotate_flip
@@ -44,12 +47,14 @@ STEPS: tuple[Step, ...] = (
     locate_rect,  # `rect` in decoded pixels
     resize,  # fit mode + gravity crop, one resample
     draw_focal_point,  # fp-debug: the focal point and a grid, over the cropped picture
+    convert_colour_space,  # cs, on the output's pixels
     apply_effects,  # blur, sharp (before padding, so padding stays crisp)
     pad,  # fit=fill canvas
     rotate_flip,  # flip, rot
     apply_background,  # bg under transparency; flatten for JPEG
     draw_overlays,  # watermarks and texts, at the output's dpr
-    encode,  # output format, no metadata
+    quantize_colours,  # colorquant, png8
+    encode,  # output format (or a blurhash, a palette), no metadata
 )
 # A stage before the last decides fills and transparency as for a lossless output with
 # alpha: the final format (a JPEG's white) applies once, at the end.
@@ -90,7 +95,9 @@ def render(
     chain = spec if isinstance(spec, Chain) else Chain.of(spec)
     if chain.original:
         return _untouched(data, chain.final, fmt, limits)
-    if fmt not in ENCODERS:
+    if fmt == "json":
+        return _metadata(data, limits)
+    if fmt not in ENCODERS and fmt not in DOCUMENTS:
         raise ParamError("fm", f"{fmt} is not supported")
     stages = chain.stages
     last = len(stages) - 1
@@ -117,6 +124,15 @@ def render(
         raise ImageError("image is too large to process") from None
     img = ctx.image
     return Rendered(ctx.output, CONTENT_TYPES[fmt], img.width, img.height)
+
+
+def _metadata(data: bytes, limits: Limits) -> Rendered:
+    """fm=json: the original's facts from its header; the pixels are never decoded."""
+    # A plain spec: `orient` must not change what the document says of the file.
+    ctx = Context(data=data, spec=TransformSpec(), fmt="json", limits=limits)
+    open_image(ctx)
+    body = metadata_document(ctx.image, data, ctx.orientation)
+    return Rendered(body, CONTENT_TYPES["json"], *ctx.stored_size)
 
 
 def _untouched(data: bytes, spec: TransformSpec, fmt: str, limits: Limits) -> Rendered:

@@ -1,4 +1,4 @@
-"""Text overlays: the fonts Signet ships, chosen by name, and one line of text drawn as a layer.
+"""Text overlays: the fonts Signet ships, chosen by name, and text drawn as a layer.
 
 Fonts come only from transforms/fonts/ (DejaVu, see its LICENSE) and Pillow's bundled
 Aileron, looked up by name: a URL never names a file, so it can never make us open one.
@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from transforms.placement import Position, place
 from transforms.spec import Overlay
+from transforms.text_layout import clip_line, measure, wrap
 
 FONT_DIR = Path(__file__).parent / "fonts"
 DEFAULT_FAMILY = "sans-serif"
@@ -93,55 +94,123 @@ def load_face(name: str, pixels: int) -> Face:
 def text_layer(overlay: Overlay, base: tuple[int, int], dpr: float) -> tuple[Image.Image, Position]:
     """The text of `overlay` as an RGBA layer, and where its top-left corner goes on `base`.
 
-    One line, in the font's pixel size times dpr, no taller than the base. Text wider than
-    the base (less the padding) is cut at the padding: long text is clipped, never refused.
+    In the font's pixel size times dpr, no taller than the base. Without `text_width` the
+    text is one line, cut where `clip` says when wider than the base less the padding
+    (long text is clipped, never refused). With `text_width` (times dpr, at most that
+    room) the words wrap into lines `lead` pixels apart, aligned within the block as the
+    horizontal `align` says; lines past the base's height are left out. `fit=max` shrinks
+    the font until the text fits instead. `track` spaces the letters (then drawn one by
+    one, without kerning), `line` outlines them in `line_color`.
     """
-    pixels = max(1, min(round(overlay.size * dpr), base[1]))
     pad = round(overlay.pad * dpr)
     room = max(1, base[0] - 2 * pad)
+    if overlay.text_width is not None:
+        room = max(1, min(room, round(overlay.text_width * dpr)))
+    track, lead, line = (round(v * dpr) for v in (overlay.track, overlay.lead, overlay.line))
+    pixels = max(1, min(round(overlay.size * dpr), base[1]))
+    if overlay.fit == "max":
+        box = (room, max(1, base[1] - 2 * pad))
+        pixels = _fitting_size(overlay, pixels, box, track, lead, line)
     face = load_face(overlay.font or DEFAULT_FAMILY, pixels)
+    edge = face.stroke + line
     with face.lock:
-        text = _fitting_prefix(face.font, overlay.text, room)
+        lines = _lines(face.font, overlay, room, track)
         ascent, descent = face.font.getmetrics()
-        width = min(room, math.ceil(face.font.getlength(text)) + 2 * face.stroke)
-        height = min(base[1], ascent + descent + 2 * face.stroke)
+        line_height = ascent + descent + 2 * edge
+        count = max(1, min(len(lines), (base[1] + lead) // (line_height + lead)))
+        lines = lines[:count]
+        widths = [
+            max(1, min(room, math.ceil(measure(face.font, t, track)) + 2 * edge)) for t in lines
+        ]
+        width = max(widths)
+        height = min(base[1], count * line_height + (count - 1) * lead)
         margin = _shadow_margin(overlay.shadow, pixels)
         size = (width + 2 * margin, height + 2 * margin)
-        coverage = Image.new("L", size, 0)
-        ImageDraw.Draw(coverage).text(
-            (margin + face.stroke, margin + face.stroke),
-            text,
-            fill=255,
-            font=face.font,
-            stroke_width=face.stroke,
-            stroke_fill=255,
-        )
+        fill = Image.new("L", size, 0)
+        outline = Image.new("L", size, 0) if line else None
+        for i, text in enumerate(lines):
+            x = margin + edge + _indent(overlay.align[1], width, widths[i])
+            y = margin + edge + i * (line_height + lead)
+            _draw(fill, (x, y), text, face, face.stroke, track)
+            if outline is not None:
+                _draw(outline, (x, y), text, face, edge, track)
     # The clip to width x height keeps the padding free even when the shadow is wider.
-    inside = Image.new("L", size, 0)
-    inside.paste(coverage.crop((0, 0, margin + width, margin + height)), (0, 0))
-    layer = _coloured(inside, overlay.color)
+    fill = _inside(fill, margin + width, margin + height)
+    layer = _coloured(fill, overlay.color)
+    if outline is not None:
+        outline = _inside(outline, margin + width, margin + height)
+        layer = Image.alpha_composite(_coloured(outline, overlay.line_color), layer)
     if overlay.shadow:
-        layer = Image.alpha_composite(_shadow(inside, overlay.shadow, pixels), layer)
+        shape = outline if outline is not None else fill
+        layer = Image.alpha_composite(_shadow(shape, overlay.shadow, pixels), layer)
     x, y = place((width, height), base, overlay, dpr)
     return layer, (x - margin, y - margin)
 
 
-def _fitting_prefix(font: ImageFont.FreeTypeFont, text: str, room: int) -> str:
-    """The longest start of `text` that reaches past `room` pixels by at most one character.
+def _lines(font: ImageFont.FreeTypeFont, overlay: Overlay, room: int, track: int) -> list[str]:
+    if overlay.text_width is None:
+        return [clip_line(font, overlay.text, room, overlay.clip, track)]
+    return wrap(font, overlay.text, room, overlay.clip, track)
 
-    Bounds the work (a 2000-character txt costs what fits, not a 60000-pixel bitmap) while
-    still showing the last letter cut at the edge, so clipping looks like clipping.
-    """
-    if font.getlength(text) <= room:
-        return text
-    low, high = 0, len(text)  # getlength(text[:low]) <= room < getlength(text[:high])
+
+def _fitting_size(
+    overlay: Overlay, pixels: int, room: tuple[int, int], track: int, lead: int, line: int
+) -> int:
+    """The largest font size up to `pixels` at which the text fits in `room` uncut
+    (a binary search: at most about ten sizes are tried)."""
+
+    def fits(size: int) -> bool:
+        face = load_face(overlay.font or DEFAULT_FAMILY, size)
+        edge = face.stroke + line
+        with face.lock:
+            if overlay.text_width is None:
+                lines = [overlay.text]
+            else:
+                lines = wrap(face.font, overlay.text, max(1, room[0] - 2 * edge), ("end",), track)
+            if any(measure(face.font, t, track) + 2 * edge > room[0] for t in lines):
+                return False
+            ascent, descent = face.font.getmetrics()
+            return len(lines) * (ascent + descent + 2 * edge + lead) - lead <= room[1]
+
+    if fits(pixels):
+        return pixels
+    low, high = 1, pixels  # fits(high) is False; low is the answer when nothing fits
     while high - low > 1:
         middle = (low + high) // 2
-        if font.getlength(text[:middle]) <= room:
+        if fits(middle):
             low = middle
         else:
             high = middle
-    return text[:high]
+    return low
+
+
+def _indent(horizontal: str, width: int, line_width: int) -> int:
+    if horizontal == "left":
+        return 0
+    if horizontal == "center":
+        return (width - line_width) // 2
+    return width - line_width
+
+
+def _draw(
+    coverage: Image.Image, at: tuple[int, int], text: str, face: Face, stroke: int, track: int
+) -> None:
+    draw = ImageDraw.Draw(coverage)
+    if not track:
+        draw.text(at, text, fill=255, font=face.font, stroke_width=stroke, stroke_fill=255)
+        return
+    x, y = at
+    for char in text:
+        if x >= coverage.width:
+            break  # the rest would be cut anyway
+        draw.text((x, y), char, fill=255, font=face.font, stroke_width=stroke, stroke_fill=255)
+        x += face.font.getlength(char) + track
+
+
+def _inside(coverage: Image.Image, right: int, bottom: int) -> Image.Image:
+    inside = Image.new("L", coverage.size, 0)
+    inside.paste(coverage.crop((0, 0, right, bottom)), (0, 0))
+    return inside
 
 
 def _coloured(coverage: Image.Image, colour: tuple[int, int, int, int]) -> Image.Image:

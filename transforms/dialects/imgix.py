@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from transforms.dialects.imgix_names import ALIASES, IMGIX_NAMES, refusal
+from transforms.dialects.imgix_output import OUTPUT_PARAMETERS, check_output, parse_format
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, pop_overlays
 from transforms.errors import ParamError
-from transforms.spec import FITS, FORMATS, Limits, TransformSpec
+from transforms.spec import FITS, Limits, TransformSpec
 from transforms.values import (
     INTEGER,
     Invalid,
@@ -46,7 +47,6 @@ CROP_WORDS = (
     "center",
 )
 AUTO_WORDS = ("compress", "format")
-UNSUPPORTED_FORMATS = ("json", "blurhash", "gif-loop", "jp2", "jxr", "png8", "png32")
 ROT_TYPES = ("pivot", "straighten")
 # imgix's degree aliases for orient are EXIF values: 90 = 6, 180 = 3, 270 = 8; 0 is
 # "no orientation" (imgix's assumption for a file without one): the picture as stored.
@@ -108,6 +108,7 @@ def parse_params(
         values["rotation.rot_type"] = "straighten"  # imgix's default for rot
     overlays = pop_overlays(values)  # first: it takes the overlay fields out of values
     spec = TransformSpec().with_fields({**values, "overlays": overlays})
+    check_output(spec)
     return spec.with_fields(_normalised(spec))
 
 
@@ -216,14 +217,6 @@ def parse_bound(value: str, limits: Limits) -> int:
     return integer(value, 1, MAX_BOUND)
 
 
-def parse_format(value: str, limits: Limits) -> str:
-    if value == "jpeg":
-        return "jpg"
-    if value in UNSUPPORTED_FORMATS:
-        raise Invalid(f"{value} is not supported; expected one of {', '.join(FORMATS)}")
-    return one_of(value, FORMATS)
-
-
 def parse_quality(value: str, limits: Limits) -> int:
     return integer(value, 0, 100)
 
@@ -325,4 +318,5 @@ PARAMETERS: dict[str, Parameter] = {
 TABLES: tuple[dict[str, Parameter], ...] = (
     PARAMETERS,
     OVERLAY_PARAMETERS,
+    OUTPUT_PARAMETERS,
 )

@@ -249,9 +249,10 @@ def refusal(key: str, value: str) -> str | None:
     return None
 
 
+VIDEO_REASON = "needs video rendering, which Signet does not do (still images only)"
 _REASONS: dict[str, str] = {
     **OTHER_DIALECT,
-    **dict.fromkeys(VIDEO, "needs video rendering, which Signet does not do (still images only)"),
+    **dict.fromkeys(VIDEO, VIDEO_REASON),
     **dict.fromkeys(GENERATIVE, "needs generative AI, which Signet does not run"),
     **dict.fromkeys(NEEDS_DETECTOR, "needs an object detector, and Signet has none"),
     **dict.fromkeys(SMART_CONTENT, "is not supported yet"),

@@ -1,4 +1,4 @@
-"""The imgix overlay parameters: `mark*` (an image watermark) and `txt*` (a line of text).
+"""The imgix overlay parameters: `mark*` (an image watermark) and `txt*` (text).
 
 They fill Overlay fields, not spec fields: an entry's field is "<layer>.<overlay field>",
 and parse_params hands what it collected to `pop_overlays`, which builds the spec's
@@ -15,11 +15,16 @@ from transforms.errors import ParamError
 from transforms.query import has_control_character
 from transforms.spec import Limits, Overlay
 from transforms.text import DEFAULT_FAMILY, font_name
-from transforms.values import DECIMAL, Invalid, Parameter, integer, parse_colour
+from transforms.values import DECIMAL, INTEGER, Invalid, Parameter, integer, one_of, parse_colour
 
 MAX_OFFSET = 16384  # mark-x, mark-y, pads: as large as any side
 MAX_TEXT_SIZE = 500  # txt-size in CSS pixels; the drawn size is also kept within the base
 MAX_SHADOW = 10
+MAX_OUTLINE = 50  # txt-line, CSS pixels
+MIN_TRACK, MAX_TRACK = -20, 100  # txt-track, CSS pixels between letters
+MAX_MIN_SIDE = 65535  # mark-if-min-width/-height: past any output, the mark never shows
+MARK_FITS = ("clip", "crop", "fill", "max", "scale")
+CLIP_WORDS = ("start", "middle", "end", "ellipsis")
 VERTICAL = ("top", "middle", "bottom")
 HORIZONTAL = ("left", "center", "right")
 TEXT_PAD = 10  # imgix's default for txt-pad (mark-pad's is 5, the Overlay default)
@@ -128,6 +133,61 @@ def parse_shadow(value: str, limits: Limits) -> int:
     return integer(value, 0, MAX_SHADOW)
 
 
+def parse_mark_fit(value: str, limits: Limits) -> str:
+    fit = one_of(value, MARK_FITS)
+    return "" if fit == "clip" else fit  # the default, as one cache entry
+
+
+def parse_mark_rotation(value: str, limits: Limits) -> float:
+    if not DECIMAL.fullmatch(value) or not 0 <= float(value) < 360:
+        raise Invalid("must be degrees from 0 to below 360")
+    return float(value)
+
+
+def parse_min_side(value: str, limits: Limits) -> int:
+    return integer(value, 0, MAX_MIN_SIDE)
+
+
+def parse_mark_base(value: str, limits: Limits) -> str:
+    if not value.strip():
+        raise Invalid("must be a path prefix, or source-name: (with or without a path)")
+    return value
+
+
+def parse_text_width(value: str, limits: Limits) -> int | None:
+    return integer(value, 0, MAX_OFFSET) or None  # 0: no box, one line
+
+
+def parse_clip(value: str, limits: Limits) -> tuple[str, ...]:
+    words = set(value.split(","))
+    if not words <= set(CLIP_WORDS):
+        raise Invalid(f"must be {', '.join(CLIP_WORDS)}, comma-separated")
+    if len(words & {"start", "middle", "end"}) > 1:
+        raise Invalid("start, middle and end cannot be combined")
+    if not words & {"start", "middle"}:
+        words.add("end")
+    return tuple(word for word in CLIP_WORDS if word in words)
+
+
+def parse_text_fit(value: str, limits: Limits) -> str:
+    return one_of(value, ("max",))
+
+
+def parse_lead(value: str, limits: Limits) -> int:
+    return integer(value, 0, MAX_OFFSET)
+
+
+def parse_track(value: str, limits: Limits) -> int:
+    digits = value.removeprefix("-")
+    if INTEGER.fullmatch(digits) and MIN_TRACK <= int(value) <= MAX_TRACK:
+        return int(value)
+    raise Invalid(f"must be an integer from {MIN_TRACK} to {MAX_TRACK}")
+
+
+def parse_outline(value: str, limits: Limits) -> int:
+    return integer(value, 0, MAX_OUTLINE)
+
+
 OVERLAY_PARAMETERS: dict[str, Parameter] = {
     "mark": Parameter("mark.path", parse_path),
     "mark64": Parameter("mark.path64", parse_path64),
@@ -140,6 +200,11 @@ OVERLAY_PARAMETERS: dict[str, Parameter] = {
     "mark-y": Parameter("mark.y", parse_offset),
     "mark-alpha": Parameter("mark.alpha", parse_alpha),
     "mark-tile": Parameter("mark.tile", parse_tile),
+    "mark-fit": Parameter("mark.fit", parse_mark_fit),
+    "mark-rot": Parameter("mark.rot", parse_mark_rotation),
+    "mark-base": Parameter("mark.base", parse_mark_base),
+    "mark-if-min-width": Parameter("mark.min_w", parse_min_side),
+    "mark-if-min-height": Parameter("mark.min_h", parse_min_side),
     "txt": Parameter("txt.text", parse_text),
     "txt64": Parameter("txt.text64", parse_text64),
     "txt-size": Parameter("txt.size", parse_text_size),
@@ -148,6 +213,15 @@ OVERLAY_PARAMETERS: dict[str, Parameter] = {
     "txt-pad": Parameter("txt.pad", parse_pad),
     "txt-font": Parameter("txt.font", parse_font),
     "txt-shad": Parameter("txt.shadow", parse_shadow),
+    "txt-width": Parameter("txt.text_width", parse_text_width),
+    "txt-clip": Parameter("txt.clip", parse_clip),
+    "txt-fit": Parameter("txt.fit", parse_text_fit),
+    "txt-lead": Parameter("txt.lead", parse_lead),
+    "txt-track": Parameter("txt.track", parse_track),
+    "txt-line": Parameter("txt.line", parse_outline),
+    "txt-line-color": Parameter("txt.line_color", parse_colour),
+    "txt-x": Parameter("txt.x", parse_offset),
+    "txt-y": Parameter("txt.y", parse_offset),
 }
 _KEY_OF = {param.field: key for key, param in OVERLAY_PARAMETERS.items()}
 # layer -> (Overlay kind, the field naming what to draw, its base64 twin, fixed fields)
@@ -155,6 +229,14 @@ LAYERS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "mark": ("image", "path", "path64", {}),
     "txt": ("text", "text", "text64", {"pad": TEXT_PAD}),
 }
+
+
+def join_mark_base(base: str, path: str) -> str:
+    """`mark-base` + `mark`: `brand:` + `logo.png` is `brand:logo.png`, `/logos` + `a.png`
+    is `/logos/a.png`. The result is a mark path like any other: the same checks apply."""
+    if base.endswith((":", "/")):
+        return base + path.lstrip("/")
+    return f"{base}/{path.lstrip('/')}"
 
 
 def pop_overlays(values: dict[str, Any]) -> tuple[Overlay, ...]:
@@ -178,5 +260,7 @@ def pop_overlays(values: dict[str, Any]) -> tuple[Overlay, ...]:
         if content is None:
             option = _KEY_OF[f"{layer}.{next(iter(given))}"]
             raise ParamError(option, f"applies only with {layer} or {layer}64")
+        if "base" in given:
+            content = join_mark_base(given.pop("base"), content)
         overlays.append(Overlay(kind=kind, **{main: content}, **{**fixed, **given}))
     return tuple(overlays)

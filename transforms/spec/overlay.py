@@ -30,3 +30,13 @@ class Overlay:
     color: tuple[int, int, int, int] = (0, 0, 0, 255)  # text colour, RGBA
     font: str = ""  # text: a font name from the fonts Signet ships
     shadow: int = 0  # text: shadow strength, 0 for none
+    fit: str = ""  # image: clip (""), crop, fill, max, scale in w x h; text: "max" shrinks
+    rot: float = 0  # image: degrees clockwise
+    min_w: int | None = None  # image: drawn only on a base at least this wide (output pixels)
+    min_h: int | None = None
+    text_width: int | None = None  # text: the box width, wrapping the text in it
+    clip: tuple[str, ...] = ("end",)  # text: where a line too long is cut, and "ellipsis"
+    lead: int = 0  # text: extra pixels between lines
+    track: int = 0  # text: extra pixels between letters (may be negative)
+    line: int = 0  # text: outline width, 0 for none
+    line_color: tuple[int, int, int, int] = (255, 255, 255, 255)  # text: outline colour

@@ -1,37 +1,66 @@
-"""Encoding: the output format's mode, quality and speed settings, and no metadata."""
+"""Encoding: the output format's mode, quality and speed settings, and no metadata.
+
+Documents (`fm=blurhash`, `palette=css|json`) are written here too, from the finished
+pixels; `fm=json` never gets this far (pipeline.render answers it from the header).
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
+from PIL import Image, features
+
+from transforms.blurhash import blurhash
 from transforms.context import Context
+from transforms.iptc import app13_segment, iptc_block
 from transforms.modes import icc_matches
+from transforms.palette import palette_css, palette_json
 
 DEFAULT_QUALITY = 75
 COMPRESS_QUALITY = 45  # auto=compress without q, as imgix
 
+_PNG: tuple[str, dict[str, Any]] = ("PNG", {"optimize": False, "compress_level": 6})
 # format -> (Pillow encoder, fixed options). Speed settings favour latency:
 # a CDN origin encodes on request, and the CDN keeps the result.
 ENCODERS: dict[str, tuple[str, dict[str, Any]]] = {
     "jpg": ("JPEG", {}),
     "pjpg": ("JPEG", {"progressive": True}),
-    "png": ("PNG", {"optimize": False, "compress_level": 6}),
+    "png": _PNG,
+    "png8": _PNG,
+    "png32": _PNG,
     "webp": ("WEBP", {"method": 4}),
     "avif": ("AVIF", {"speed": 8}),
     "gif": ("GIF", {}),
 }
-LOSSY = frozenset({"jpg", "pjpg", "webp", "avif"})
+if features.check("jpg_2000"):  # Pillow built with OpenJPEG
+    ENCODERS["jp2"] = ("JPEG2000", {"no_jp2": False})
+DOCUMENTS: dict[str, Callable[[Image.Image, Context], bytes]] = {
+    "blurhash": lambda img, ctx: blurhash(img).encode("ascii"),
+    "palette-css": lambda img, ctx: palette_css(img, ctx.spec.output),
+    "palette-json": lambda img, ctx: palette_json(img, ctx.spec.output),
+}
+LOSSY = frozenset({"jpg", "pjpg", "webp", "avif", "jp2"})
+JPEG = frozenset({"jpg", "pjpg"})
 # Modes each format stores as is; anything else is converted to STORE_AS.
 STORABLE = {
     "jpg": {"L", "RGB"},
     "pjpg": {"L", "RGB"},
-    "png": {"L", "LA", "RGB", "RGBA"},
+    "png": {"L", "LA", "RGB", "RGBA", "P"},
+    "png8": {"P"},  # quantize_colours made it so
+    "png32": {"RGBA"},
     "webp": {"RGB", "RGBA"},
     "avif": {"RGB", "RGBA"},
-    "gif": {"L", "RGB", "RGBA"},  # Pillow builds the palette (and transparency) itself
+    "gif": {"L", "RGB", "RGBA", "P"},  # Pillow builds the palette (and transparency) itself
+    "jp2": {"L", "LA", "RGB", "RGBA"},
 }
-STORE_AS = {"L": "RGB", "LA": "RGBA", "RGB": "RGB", "RGBA": "RGBA"}
+STORE_AS = {"L": "RGB", "LA": "RGBA", "RGB": "RGB", "RGBA": "RGBA", "P": "RGBA"}
+JPEG_SUBSAMPLING = {444: 0, 422: 1}  # Pillow's codes; 4:2:0 (2) is its default
+AVIF_SUBSAMPLING = {444: "4:4:4", 422: "4:2:2"}
+DPI_FORMATS = frozenset({"jpg", "pjpg", "png", "png8", "png32"})  # JFIF density, pHYs
+EXIF_DPI_FORMATS = frozenset({"webp", "avif"})  # only an EXIF block can say it
+X_RESOLUTION, Y_RESOLUTION, RESOLUTION_UNIT = 0x011A, 0x011B, 0x0128
 
 
 def quality(ctx: Context) -> int:
@@ -41,20 +70,64 @@ def quality(ctx: Context) -> int:
 
 
 def encode(ctx: Context) -> None:
-    """Write ctx.output. EXIF, GPS, XMP and comments never reach it; the ICC profile does."""
+    """Write ctx.output. EXIF, GPS, XMP and comments never reach it; the ICC profile does.
+
+    What the output options add: `dpi` (JFIF or PNG density; for WebP and AVIF an EXIF
+    block holding only the resolution), IPTC for JPEG with `iptc=allow`, and the
+    encoder settings of `chromasub`, `jpg-progressive` and `lossless`.
+    """
     img = ctx.image
-    if img.mode not in STORABLE[ctx.fmt]:
-        img = img.convert("RGB" if ctx.fmt in ("jpg", "pjpg") else STORE_AS[img.mode])
+    if ctx.fmt in DOCUMENTS:
+        ctx.output = DOCUMENTS[ctx.fmt](img, ctx)
+        return
+    if ctx.fmt == "png32":
+        img = img.convert("RGBA")
+    elif img.mode not in STORABLE[ctx.fmt]:
+        img = img.convert("RGB" if ctx.fmt in JPEG else STORE_AS[img.mode])
     encoder, options = ENCODERS[ctx.fmt]
-    options = dict(options)
-    if ctx.fmt in LOSSY:
-        options["quality"] = quality(ctx)
-    if ctx.fmt != "gif" and icc_matches(ctx.icc_profile, img.mode):
+    options = {**options, **_options(ctx)}
+    if ctx.fmt not in ("gif", "jp2") and icc_matches(ctx.icc_profile, img.mode):
         options["icc_profile"] = ctx.icc_profile
     # Pillow's encoders copy metadata (XMP, EXIF, comments) from img.info;
     # an empty info means only what is passed here is written.
-    img.info = {}
+    transparency = img.info.get("transparency") if img.mode == "P" else None
+    img.info = {} if transparency is None else {"transparency": transparency}
     buf = io.BytesIO()
     img.save(buf, encoder, **options)
     ctx.img = img
     ctx.output = buf.getvalue()
+
+
+def _options(ctx: Context) -> dict[str, Any]:
+    out, fmt = ctx.spec.output, ctx.fmt
+    options: dict[str, Any] = {}
+    if fmt in LOSSY and fmt != "jp2":
+        options["quality"] = quality(ctx)
+    if fmt in JPEG:
+        if out.progressive is not None:
+            options["progressive"] = out.progressive
+        if out.chromasub in JPEG_SUBSAMPLING:
+            options["subsampling"] = JPEG_SUBSAMPLING[out.chromasub]
+        if out.iptc and (block := iptc_block(ctx.data)):
+            options["extra"] = app13_segment(block)
+    elif fmt == "webp" and out.lossless:
+        options["lossless"] = True  # quality is then the effort spent
+    elif fmt == "avif":
+        if out.lossless:  # as near as AVIF gets: the RGB to YUV step still rounds
+            options.update(quality=100, subsampling="4:4:4")
+        elif out.chromasub in AVIF_SUBSAMPLING:
+            options["subsampling"] = AVIF_SUBSAMPLING[out.chromasub]
+    elif fmt == "jp2":
+        if not out.lossless:
+            # Quality as a target PSNR: q=75 is 42.5 dB, q=100 about 50 dB.
+            options.update(irreversible=True, quality_mode="dB")
+            options["quality_layers"] = [20 + quality(ctx) * 0.3]
+    if out.dpi is not None:
+        if fmt in DPI_FORMATS:
+            options["dpi"] = (out.dpi, out.dpi)
+        elif fmt in EXIF_DPI_FORMATS:
+            exif = Image.Exif()
+            exif[X_RESOLUTION] = exif[Y_RESOLUTION] = out.dpi
+            exif[RESOLUTION_UNIT] = 2  # inches
+            options["exif"] = exif.tobytes()
+    return options

@@ -6,7 +6,7 @@ from PIL import Image
 
 from transforms.context import Context
 from transforms.errors import ParamError
-from transforms.marks import mark_layer
+from transforms.marks import mark_layer, shown
 from transforms.placement import Position
 from transforms.text import text_layer
 
@@ -29,6 +29,8 @@ def draw_overlays(ctx: Context) -> None:
     dpr = ctx.spec.size.dpr
     for overlay in ctx.spec.overlays:
         if overlay.kind == "image":
+            if not shown(overlay, img.size):
+                continue
             mark = ctx.marks.get(overlay.path)
             if mark is None:
                 raise ParamError("mark", f"the watermark {overlay.path} was not fetched")

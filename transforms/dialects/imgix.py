@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from transforms.dialects.imgix_adjust import ADJUST_PARAMETERS
+from transforms.dialects.imgix_frame import FRAME_PARAMETERS, check_frame_options
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, pop_overlays
 from transforms.errors import ParamError
 from transforms.spec import FITS, FORMATS, Limits, TransformSpec
@@ -39,7 +41,7 @@ CROP_WORDS = (
     "right",
     "center",
 )
-AUTO_WORDS = ("compress", "format")
+AUTO_WORDS = ("compress", "enhance", "format", "true")  # enhance, true: steps/adjust.py
 UNSUPPORTED_FORMATS = ("json", "blurhash", "mp4", "gif-loop", "jp2", "jxr", "png8", "png32", "webm")
 UNSUPPORTED_FITS = ("facearea", "fillmax", "clamp")
 # imgix's degree aliases for orient are EXIF values: 90 = 6, 180 = 3, 270 = 8.
@@ -58,7 +60,12 @@ def parse_params(
     for key, raw in pairs:
         if key in ignore:
             continue
-        param = PARAMETERS.get(key) or OVERLAY_PARAMETERS.get(key)
+        param = (
+            PARAMETERS.get(key)
+            or OVERLAY_PARAMETERS.get(key)
+            or ADJUST_PARAMETERS.get(key)
+            or FRAME_PARAMETERS.get(key)
+        )
         if param is None:
             raise ParamError(key, "unknown parameter")
         if key in seen and key != "auto":
@@ -76,6 +83,7 @@ def parse_params(
     if spec.size.w is None and spec.size.h is None and spec.size.dpr != 1.0:
         # dpr only multiplies w and h; dropping it keeps one cache entry per result.
         spec = spec.with_fields({"size.dpr": 1.0})
+    check_frame_options(spec)
     return spec
 
 
@@ -174,8 +182,11 @@ def parse_blur(value: str, limits: Limits) -> int:
     return integer(value, 0, 2000)
 
 
-def parse_sharp(value: str, limits: Limits) -> int:
-    return integer(value, 0, 100)
+def parse_sharp(value: str, limits: Limits) -> float:
+    number = decimal(value)  # imgix's sharp is a number, not only an integer
+    if number is None or number > 100:
+        raise Invalid("must be a number from 0 to 100")
+    return number
 
 
 PARAMETERS: dict[str, Parameter] = {

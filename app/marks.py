@@ -42,20 +42,20 @@ class MarkRequest:
         self.signed_path = signed_path
         self.raw_query = raw_query
 
-    def resolve(self, value: str) -> tuple[SourceRuntime, str]:
-        """The source and decoded path a `mark` value names; 400 naming `mark` if it is bad."""
+    def resolve(self, value: str, param: str = "mark") -> tuple[SourceRuntime, str]:
+        """The source and decoded path a `mark` value names; 400 naming `param` if it is bad."""
         name, sep, rest = value.partition(":")
         other = self.runtime.sources.get(name) if sep else None
         src, target = (other, rest) if other is not None else (self.src, value)
         if _REMOTE_URL.match(target) and src.config.type != "web_proxy":
             raise HTTPError(
-                400, "mark: a remote image needs a web_proxy source: write proxy-name:https://..."
+                400, f"{param}: a remote image needs a web_proxy source: write proxy-name:https://..."
             )
         try:
             # path_from_url takes the path as it appears in a URL; the value is decoded.
             return src, src.source.path_from_url(quote(target, safe="/"))
         except BadPath as err:
-            raise HTTPError(400, f"mark: {err}") from None
+            raise HTTPError(400, f"{param}: {err}") from None
 
     def may_use(self, src: SourceRuntime, path: str, private: bool) -> bool:
         """Whether this URL could have fetched `path` from `src` itself."""
@@ -73,32 +73,38 @@ class MarkRequest:
         )
         return state is Signature.VALID
 
-    async def fetch(self, value: str) -> MarkData:
-        src, path = self.resolve(value)
+    async def fetch(self, value: str, param: str = "mark") -> MarkData:
+        """The image a `mark` (or `mask`: `param`) value names, under the access rules."""
+        src, path = self.resolve(value, param)
         refused = HTTPError(
-            403, f"mark: {value} may only be used on URLs signed with a key of source {src.name}"
+            403, f"{param}: {value} may only be used on URLs signed with a key of source {src.name}"
         )
         if not self.may_use(src, path, private=False):
             raise refused
         try:
             original = await self.runtime.fetch(src, path)
         except NotFound:
-            raise HTTPError(400, f"mark: no such image: {value}") from None
+            raise HTTPError(400, f"{param}: no such image: {value}") from None
         except SourceError as err:
             answer = from_source_error(err)
-            raise HTTPError(answer.status, f"mark: {answer.message}") from None
+            raise HTTPError(answer.status, f"{param}: {answer.message}") from None
         if original.private and not self.may_use(src, path, private=True):
             raise refused
         # Unique across sources: two folders may both hold a logo.png with equal mtimes.
         return MarkData(original.data, f"{src.name}:{path}:{original.validator}")
 
 
-async def fetch_marks(request: MarkRequest, overlays: Iterable[Overlay]) -> dict[str, MarkData]:
-    """Each image overlay's original, by the path the spec names it with."""
+async def fetch_marks(
+    request: MarkRequest, overlays: Iterable[Overlay], mask: str | None = None
+) -> dict[str, MarkData]:
+    """Each image overlay's original, and an image `mask`'s, by the path the spec names it
+    with (a mask is fetched under the same rules as a mark)."""
     marks: dict[str, MarkData] = {}
     for overlay in overlays:
         if overlay.kind == "image" and overlay.path not in marks:
             marks[overlay.path] = await request.fetch(overlay.path)
+    if mask is not None and mask not in marks:
+        marks[mask] = await request.fetch(mask, "mask")
     return marks
 
 

@@ -34,6 +34,7 @@ from transforms.formats import CONTENT_TYPES, choose_format, sniff
 from transforms.pipeline import render
 from transforms.query import split_query
 from transforms.spec import Limits, TransformSpec
+from transforms.spec.frame import mask_image
 
 log = logging.getLogger("signet")
 
@@ -134,7 +135,9 @@ async def serve_image(request: Request) -> Response:
     if peek.private:
         _refuse_private(signed)
     marks = await fetch_marks(
-        MarkRequest(runtime, src, signed, signed_path, raw_query), spec.overlays
+        MarkRequest(runtime, src, signed, signed_path, raw_query),
+        spec.overlays,
+        mask_image(spec.frame),
     )
 
     fmt, negotiated = choose_format(spec, sniff(peek.head), request.headers.get("accept", ""))

@@ -19,7 +19,9 @@ from app.runtime import Runtime, SourceRuntime
 from app.signing import Signature, verify_signature
 from sources.base import BadPath, NotFound, SourceError
 from transforms.marks import MarkData
-from transforms.spec import Overlay
+from transforms.spec import Overlay, TransformSpec
+from transforms.spec.blend import blend_image
+from transforms.spec.frame import mask_image
 
 _REMOTE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/")
 
@@ -95,17 +97,26 @@ class MarkRequest:
 
 
 async def fetch_marks(
-    request: MarkRequest, overlays: Iterable[Overlay], mask: str | None = None
+    request: MarkRequest,
+    overlays: Iterable[Overlay],
+    images: Iterable[tuple[str, str | None]] = (),
 ) -> dict[str, MarkData]:
-    """Each image overlay's original, and an image `mask`'s, by the path the spec names it
-    with (a mask is fetched under the same rules as a mark)."""
+    """Each image overlay's original, and each other image the spec names (`images`:
+    (parameter, path or None), e.g. an image `mask` or `blend`), by the path the spec
+    names it with. They are all fetched under the rules of a mark."""
     marks: dict[str, MarkData] = {}
     for overlay in overlays:
         if overlay.kind == "image" and overlay.path not in marks:
             marks[overlay.path] = await request.fetch(overlay.path)
-    if mask is not None and mask not in marks:
-        marks[mask] = await request.fetch(mask, "mask")
+    for param, path in images:
+        if path is not None and path not in marks:
+            marks[path] = await request.fetch(path, param)
     return marks
+
+
+def spec_images(spec: TransformSpec) -> list[tuple[str, str | None]]:
+    """The images besides marks a spec composites, by parameter: for fetch_marks."""
+    return [("mask", mask_image(spec.frame)), ("blend", blend_image(spec.blend))]
 
 
 def with_marks(validator: str, marks: Mapping[str, MarkData]) -> str:

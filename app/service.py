@@ -16,7 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.errors import HTTPError, from_source_error, from_transform_error
-from app.marks import MarkRequest, fetch_marks, with_marks
+from app.marks import MarkRequest, fetch_marks, spec_images, with_marks
 from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
 from app.presets import apply_preset
 from app.referer import add_referer_vary, check_referer
@@ -34,7 +34,6 @@ from transforms.formats import CONTENT_TYPES, choose_format, sniff
 from transforms.pipeline import render
 from transforms.query import split_query
 from transforms.spec import Limits, TransformSpec
-from transforms.spec.frame import mask_image
 
 log = logging.getLogger("signet")
 
@@ -137,7 +136,7 @@ async def serve_image(request: Request) -> Response:
     marks = await fetch_marks(
         MarkRequest(runtime, src, signed, signed_path, raw_query),
         spec.overlays,
-        mask_image(spec.frame),
+        spec_images(spec),
     )
 
     fmt, negotiated = choose_format(spec, sniff(peek.head), request.headers.get("accept", ""))

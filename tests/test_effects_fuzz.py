@@ -42,6 +42,10 @@ VALUES: dict[str, list[str]] = {
     "fit": ["clip", "crop", "fill", "max", "scale", "min"],
     "auto": ["enhance", "true", "format,enhance"], "dpr": ["1", "2", "5"], "rot": ["0", "45", "90"],
     "bg": COLOURS,
+    "blend": COLOURS + ["/nothing.png"], "blend-color": COLOURS,
+    "blend-mode": ["normal", "overlay", "burn", "dodge", "hue", "luminosity", "softlight", "mix"],
+    "blend-alpha": NUMBERS, "blend-w": NUMBERS, "blend-h": NUMBERS, "blend-x": NUMBERS,
+    "blend-fit": ["clamp", "clip", "crop", "max", "scale"], "blend-size": ["inherit"],
 }
 IMAGES = {
     "rgb": imagegen.jpeg(60, 40),

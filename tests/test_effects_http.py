@@ -113,6 +113,15 @@ def test_image_mask_from_the_same_source(server) -> None:
     assert near(pixel(jpeg, (150, 75)), RED, 12)
 
 
+def test_image_blend_from_the_same_source(server) -> None:
+    img = image(server, "/fx/grey.png?w=200&blend=/half.png&blend-mode=multiply&blend-size=inherit")
+    assert img.size == (200, 150)
+    left, right = pixel(img.convert("RGB"), (60, 75)), pixel(img.convert("RGB"), (150, 75))
+    assert near(left, GREY, 8) and max(right) < 20  # grey x white, grey x black
+    resp = server.get("/fx/grey.png?blend=/missing.png")
+    assert resp.status_code == 400 and "blend: no such image" in resp.text
+
+
 def test_image_mask_changes_the_etag(server) -> None:
     plain = server.get("/fx/grey.png?w=200&mask=ellipse&fm=png").headers["etag"]
     masked = server.get("/fx/grey.png?w=200&mask=/half.png&fm=png").headers["etag"]

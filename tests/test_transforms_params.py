@@ -273,8 +273,8 @@ def test_dpr_bound_follows_limits() -> None:
 
 
 def test_unknown_parameter() -> None:
-    err = refused(b"w=10&blend-mode=multiply")  # an imgix parameter Signet does not have
-    assert err.param == "blend-mode"
+    err = refused(b"w=10&pdf-annotation=false")  # an imgix parameter Signet does not have
+    assert err.param == "pdf-annotation"
     assert "unknown parameter" in str(err)
 
 

@@ -18,6 +18,7 @@ from transforms.marks import MarkData
 from transforms.spec import Limits, TransformSpec
 from transforms.steps.adjust import adjust_colours
 from transforms.steps.background import apply_background
+from transforms.steps.blend import apply_blend
 from transforms.steps.border import frame_picture
 from transforms.steps.effects import apply_effects
 from transforms.steps.fill import fill_canvas
@@ -50,6 +51,7 @@ STEPS: tuple[Step, ...] = (
     adjust_colours,  # bri, con, exp, gam, shad, high, hue, sat, vib, invert, auto=enhance
     apply_effects,  # blur, noise reduction, usm, sharp (before padding, so it stays crisp)
     stylize,  # monochrome, sepia, duotone, halftone, pixellate
+    apply_blend,  # blend: a colour or an image, by blend-mode
     fill_canvas,  # fit=fill canvas by `fill` (solid, blur, gradient)
     pad,  # fit=fill canvas in `bg`
     apply_mask,  # mask: ellipse, corners, image

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from transforms.dialects.imgix_adjust import ADJUST_PARAMETERS
+from transforms.dialects.imgix_blend import BLEND_PARAMETERS
 from transforms.dialects.imgix_frame import FRAME_PARAMETERS, check_frame_options
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, pop_overlays
 from transforms.errors import ParamError
@@ -65,6 +66,7 @@ def parse_params(
             or OVERLAY_PARAMETERS.get(key)
             or ADJUST_PARAMETERS.get(key)
             or FRAME_PARAMETERS.get(key)
+            or BLEND_PARAMETERS.get(key)
         )
         if param is None:
             raise ParamError(key, "unknown parameter")

@@ -15,6 +15,7 @@ from transforms.dialects.imgix_adjust import (
     signed,
     unsigned,
 )
+from transforms.dialects.imgix_blend import check_blend_options
 from transforms.errors import ParamError
 from transforms.spec import FIELD_PATHS, Limits, TransformSpec
 from transforms.spec.frame import MASK_SHAPES
@@ -181,6 +182,7 @@ _NEEDS: tuple[tuple[str, str, str], ...] = (
 
 def check_frame_options(spec: TransformSpec) -> None:
     """400 for an option without the parameter it modifies, naming the option."""
+    check_blend_options(spec)
     default = TransformSpec()
     for option, field, needs in _NEEDS:
         path = FIELD_PATHS[option]

@@ -12,18 +12,15 @@ and runs before the border, so a border frames the masked picture.
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image, ImageChops, ImageOps
+from PIL import Image, ImageChops
 
 from transforms.context import Context
-from transforms.errors import ParamError
 from transforms.formats import ALPHA_FORMATS
-from transforms.marks import MARKS, MarkData
+from transforms.layer_images import decode_rgba, derived, fetched
+from transforms.marks import MarkData
 from transforms.shapes import ellipse_mask, rounded_mask
 from transforms.spec import Limits
 from transforms.spec.frame import mask_image
-from transforms.steps.load import DECODE_ERRORS, OPENABLE
 
 DEFAULT_CORNER_FRACTION = 0.2
 WHITE = (255, 255, 255, 255)
@@ -36,10 +33,7 @@ def apply_mask(ctx: Context) -> None:
     img = ctx.image
     path = mask_image(frame)
     if path is not None:
-        data = ctx.marks.get(path)
-        if data is None:
-            raise ParamError("mask", f"the mask {path} was not fetched")
-        shape = image_mask(path, data, img.size, ctx.limits)
+        shape = image_mask(path, fetched(ctx.marks, path, "mask"), img.size, ctx.limits)
     elif frame.mask == "ellipse":
         shape = ellipse_mask(img.size)
     else:
@@ -62,19 +56,10 @@ def apply_mask(ctx: Context) -> None:
 
 def image_mask(path: str, mark: MarkData, size: tuple[int, int], limits: Limits) -> Image.Image:
     """The mask image's luminance x alpha at `size`, kept in the marks' cache."""
-    key = (path, mark.validator, "mask", size)
-    cached = MARKS.get(key)
-    if isinstance(cached, Image.Image):
-        return cached
-    try:
-        source = Image.open(io.BytesIO(mark.data), formats=OPENABLE)
-        if source.width * source.height > limits.max_input_pixels:
-            raise ParamError("mask", f"the mask image is over {limits.max_input_pixels} pixels")
-        source.load()
-        source = ImageOps.exif_transpose(source).convert("RGBA")
-    except DECODE_ERRORS:
-        raise ParamError("mask", "the mask is not a decodable image") from None
-    shape = ImageChops.multiply(source.convert("L"), source.getchannel("A"))
-    shape = shape.resize(size, Image.Resampling.BILINEAR)
-    MARKS.put(key, shape, size[0] * size[1])
-    return shape
+
+    def make() -> Image.Image:
+        source = decode_rgba(mark.data, limits, "mask")
+        shape = ImageChops.multiply(source.convert("L"), source.getchannel("A"))
+        return shape.resize(size, Image.Resampling.BILINEAR)
+
+    return derived((path, mark.validator, "mask", size), make)

@@ -75,6 +75,10 @@ def test_colour_parameters(query: str, before: tuple[int, ...], after: tuple[int
     assert near(pixel(out), after, 6 if query.startswith("hue") else 3), (query, pixel(out))
 
 
+def test_a_whole_turn_of_hue_changes_nothing() -> None:
+    assert near(pixel(render_query(solid((200, 30, 60)), "hue=360")), (200, 30, 60), 3)
+
+
 def test_tone_table_is_identity_by_default() -> None:
     assert tone_table(parse_params([], LIMITS).adjust) is None
 
@@ -174,7 +178,7 @@ def test_pixellate_blocks_scale_with_dpr() -> None:
     [
         ("bri=101", "bri"), ("bri=x", "bri"), ("con=-101", "con"), ("exp=1.5", "exp"),
         ("gam=200", "gam"), ("high=10", "high"), ("shad=-1", "shad"), ("shad=101", "shad"),
-        ("hue=360", "hue"), ("hue=-1", "hue"), ("sat=150", "sat"), ("vib=-101", "vib"),
+        ("hue=361", "hue"), ("hue=-1", "hue"), ("sat=150", "sat"), ("vib=-101", "vib"),
         ("invert=yes", "invert"), ("usm=101", "usm"), ("usmrad=-1", "usmrad"),
         ("usmrad=1000", "usmrad"), ("nr=101", "nr"), ("nrs=-101", "nrs"), ("sharp=100.5", "sharp"),
         ("monochrome=zz", "monochrome"), ("sepia=101", "sepia"), ("duotone=000", "duotone"),

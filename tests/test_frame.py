@@ -10,6 +10,8 @@ from tests.test_adjust import LIMITS, pairs, pixel, render_query
 from transforms.dialects.imgix import parse_params
 from transforms.errors import ParamError
 from transforms.gradients import colour_ramp
+from transforms.pipeline import render
+from transforms.spec import Limits
 
 RED, BLUE, GREEN, WHITE = (255, 0, 0), (0, 0, 255), (0, 255, 0), (255, 255, 255)
 GREY = (128, 128, 128)
@@ -76,6 +78,14 @@ def test_border_stroke() -> None:
     assert near(pixel(out, (1, 160)), BLUE) and near(pixel(out, (6, 160)), RED)
     plain = render_query(grey(), "border=10,ff0000&border-stroke-size=3")
     assert near(pixel(plain, (1, 160)), RED)  # the default stroke colour is transparent
+
+
+def test_frame_making_the_output_too_large_is_refused() -> None:
+    small = Limits(max_output_pixels=400 * 300)
+    spec = parse_params(pairs("border=10,000"), small)
+    with pytest.raises(ParamError) as info:
+        render(imagegen.encode(grey(), "PNG"), spec, "png", small)
+    assert info.value.param == "border" and "over the limit" in str(info.value)
 
 
 def test_frame_leaving_no_room_is_refused() -> None:

@@ -88,7 +88,7 @@ ADJUST_PARAMETERS: dict[str, Parameter] = {
     "gam": Parameter("adjust.gam", signed(-100, 100)),
     "high": Parameter("adjust.high", signed(-100, 0)),
     "shad": Parameter("adjust.shad", parse_number_0_100),
-    "hue": Parameter("adjust.hue", unsigned(0, 359)),
+    "hue": Parameter("adjust.hue", unsigned(0, 360)),  # 360: a whole turn, as 0
     "sat": Parameter("adjust.sat", signed(-100, 100)),
     "vib": Parameter("adjust.vib", signed(-100, 100)),
     "invert": Parameter("adjust.invert", parse_invert),

@@ -22,7 +22,7 @@ class Adjust:
     gam: int = 0  # -100..100
     high: int = 0  # -100..0
     shad: float = 0.0  # 0..100
-    hue: int = 0  # 0..359 degrees
+    hue: int = 0  # 0..360 degrees
     sat: int = 0  # -100..100
     vib: int = 0  # -100..100
     invert: bool = False

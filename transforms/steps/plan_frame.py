@@ -40,4 +40,11 @@ def plan_frame(ctx: Context) -> None:
         ctx.layout = plan
         if ctx.decode_size is not None:
             ctx.decode_size = decode_size_for_layout(plan, ctx.shown_size, ctx.orientation)
-    check_output(spec, framed_size(plan.canvas, insets), ctx.limits)
+    try:
+        check_output(spec, framed_size(plan.canvas, insets), ctx.limits)
+    except ParamError as err:
+        if tw is not None or th is not None or err.param == "rot":
+            raise
+        # No size was asked for: the frame is what makes the output too large.
+        name = "pad" if spec.frame.border is None else "border"
+        raise ParamError(name, str(err).partition(": ")[2]) from None

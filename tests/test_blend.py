@@ -77,9 +77,11 @@ def test_every_mode_is_defined() -> None:
     base = np.random.default_rng(1).integers(0, 256, (8, 8, 3), dtype=np.uint8)
     layer = np.random.default_rng(2).integers(0, 256, (8, 8, 3), dtype=np.uint8)
     for mode in BLEND_MODES:
-        out = blend_pixels(base, layer, np.ones((8, 8, 1), np.float32), mode)
+        opaque = np.full((8, 8, 1), 255, np.uint8)
+        out = blend_pixels(base, layer, opaque, 1.0, mode)
         assert out.shape == base.shape and out.dtype == np.uint8
-        assert (blend_pixels(base, layer, np.zeros((8, 8, 1), np.float32), mode) == base).all()
+        assert (blend_pixels(base, layer, opaque, 0.0, mode) == base).all()
+        assert (blend_pixels(base, layer, opaque * 0, 1.0, mode) == base).all()
 
 
 def test_default_mode_is_overlay_and_alpha_mixes() -> None:

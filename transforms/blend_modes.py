@@ -1,8 +1,8 @@
 """The sixteen blend modes, as the W3C Compositing spec (and Photoshop) defines them.
 
 Each takes the base `b` and the layer `s` as float arrays in [0, 1] of shape (h, w, 3)
-and returns B(b, s); `blend_pixels` then mixes B in by the layer's opacity. Vectorised:
-a mode costs a few array passes over the blended area.
+and returns B(b, s); `blend_pixels` then mixes B in by the layer's opacity, a band of
+rows at a time. Vectorised: a mode costs a few array passes over the blended area.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+
+from transforms.bands import by_bands
 
 Array = np.ndarray
 LUMA = np.array([0.3, 0.59, 0.11], dtype=np.float32)  # the spec's Lum() weights
@@ -90,10 +92,15 @@ MODES: dict[str, Callable[[Array, Array], Array]] = {
 }
 
 
-def blend_pixels(base: Array, layer: Array, opacity: Array, mode: str) -> Array:
-    """uint8 (h, w, 3) base and layer, float (h, w, 1) opacity in [0, 1] -> uint8 (h, w, 3)."""
-    b = base.astype(np.float32) / 255
-    s = layer.astype(np.float32) / 255
-    mixed = MODES[mode](b, s)
-    out = b + (np.clip(mixed, 0, 1) - b) * opacity
-    return (out * 255 + 0.5).astype(np.uint8)
+def blend_pixels(base: Array, layer: Array, alpha: Array, strength: float, mode: str) -> Array:
+    """uint8 (h, w, 3) base and layer, the layer's uint8 (h, w, 1) alpha times `strength`
+    (0..1) as its opacity -> uint8 (h, w, 3). Broadcast views are fine for layer and alpha."""
+    def band(top: int, end: int) -> np.ndarray:
+        b = base[top:end].astype(np.float32) / 255
+        s = layer[top:end].astype(np.float32) / 255
+        mixed = MODES[mode](b, s)
+        opacity = alpha[top:end].astype(np.float32) * (strength / 255)
+        out = b + (np.clip(mixed, 0, 1) - b) * opacity
+        return (out * 255 + 0.5).astype(np.uint8)
+
+    return by_bands(base.shape, np.uint8, band)

@@ -12,6 +12,7 @@ import colorsys
 import numpy as np
 from PIL import Image
 
+from transforms.bands import by_bands
 from transforms.spec.frame import Frame
 
 RGBA = tuple[int, int, int, int]
@@ -97,7 +98,6 @@ def gradient_image(size: tuple[int, int], frame: Frame) -> Image.Image:
     """The RGBA gradient `frame` asks for, `size` large."""
     w, h = size
     xs = np.arange(w, dtype=np.float32) + 0.5
-    ys = np.arange(h, dtype=np.float32) + 0.5
     if frame.fill_gradient_type == "radial":
         assert frame.fill_gradient_radial is not None
         start, end = frame.fill_gradient_radial
@@ -107,8 +107,11 @@ def gradient_image(size: tuple[int, int], frame: Frame) -> Image.Image:
         inner, outer = (_length(r, short) for r in frame.fill_gradient_radial_radius)
         if outer <= inner:
             inner, outer = min(inner, outer), max(inner, outer) + 1
-        d = np.sqrt((xs[None, :] - cx) ** 2 + (ys[:, None] - cy) ** 2)
-        t = (d - inner) / (outer - inner)
+        dx2 = (xs - cx) ** 2
+
+        def position(ys: np.ndarray) -> np.ndarray:
+            d = np.sqrt(dx2[None, :] + (ys[:, None] - cy) ** 2)
+            return (d - inner) / (outer - inner)
     else:
         assert frame.fill_gradient_linear is not None
         start, end = frame.fill_gradient_linear
@@ -117,7 +120,16 @@ def gradient_image(size: tuple[int, int], frame: Frame) -> Image.Image:
         sx, sy = SIDE_POINTS[first]
         ex, ey = SIDE_POINTS[last]
         vx, vy = (ex - sx) * w, (ey - sy) * h
-        t = ((xs[None, :] - sx * w) * vx + (ys[:, None] - sy * h) * vy) / (vx * vx + vy * vy)
+        along_x = (xs - sx * w) * vx / (vx * vx + vy * vy)
+
+        def position(ys: np.ndarray) -> np.ndarray:
+            return along_x[None, :] + ((ys - sy * h) * vy / (vx * vx + vy * vy))[:, None]
+
     ramp = colour_ramp(start, end, frame.fill_gradient_cs)
-    index = np.clip(np.rint(t * (RAMP_STEPS - 1)), 0, RAMP_STEPS - 1).astype(np.intp)
-    return Image.fromarray(ramp[index], "RGBA")
+
+    def band(top: int, end_row: int) -> np.ndarray:
+        t = position(np.arange(top, end_row, dtype=np.float32) + 0.5)
+        index = np.clip(np.rint(t * (RAMP_STEPS - 1)), 0, RAMP_STEPS - 1).astype(np.intp)
+        return ramp[index]
+
+    return Image.fromarray(by_bands((h, w, 4), np.uint8, band), "RGBA")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from transforms.bands import by_bands
+
 Corners = tuple[int, int, int, int]  # top-left, top-right, bottom-right, bottom-left
 
 
@@ -16,12 +18,16 @@ def ellipse_mask(size: tuple[int, int]) -> Image.Image:
     """The largest ellipse inside `size`."""
     w, h = size
     a, b = w / 2, h / 2
-    ys = (np.arange(h, dtype=np.float32) + 0.5 - b) / b
-    xs = (np.arange(w, dtype=np.float32) + 0.5 - a) / a
-    d = np.sqrt(xs[None, :] ** 2 + ys[:, None] ** 2)  # 1 on the edge
-    # Distance to the edge in pixels, roughly: (1 - d) times the local radius.
-    coverage = np.clip((1 - d) * min(a, b) + 0.5, 0, 1)
-    return Image.fromarray((coverage * 255 + 0.5).astype(np.uint8), "L")
+    xs = ((np.arange(w, dtype=np.float32) + 0.5 - a) / a) ** 2
+
+    def band(top: int, end: int) -> np.ndarray:
+        ys = ((np.arange(top, end, dtype=np.float32) + 0.5 - b) / b) ** 2
+        d = np.sqrt(xs[None, :] + ys[:, None])  # 1 on the edge
+        # Distance to the edge in pixels, roughly: (1 - d) times the local radius.
+        coverage = np.clip((1 - d) * min(a, b) + 0.5, 0, 1)
+        return (coverage * 255 + 0.5).astype(np.uint8)
+
+    return Image.fromarray(by_bands((h, w), np.uint8, band), "L")
 
 
 def rounded_mask(size: tuple[int, int], radii: Corners) -> Image.Image:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
+from transforms.bands import by_bands
 from transforms.context import Context
 from transforms.spec.adjust import Adjust
 
@@ -95,11 +96,16 @@ def rotate_hue(img: Image.Image, degrees: int) -> Image.Image:
 def vibrance(img: Image.Image, amount: int) -> Image.Image:
     """Saturation that favours dull colours: each pixel moves away from (or towards) its grey
     in proportion to how little colour it has, so skin and vivid colours change least."""
-    rgb = np.asarray(img, dtype=np.float32) / 255
-    top = rgb.max(axis=2, keepdims=True)
-    mean = rgb.mean(axis=2, keepdims=True)
+    pixels = np.asarray(img)
     strength = amount / 100
-    # Saturated pixels (far from their mean) get less; positive pushes away from grey.
-    factor = strength * (1 - np.clip((top - mean) * 3, 0, 1))
-    out = rgb + (rgb - mean) * factor
-    return Image.fromarray(np.clip(out * 255 + 0.5, 0, 255).astype(np.uint8), "RGB")
+
+    def band(top: int, end: int) -> np.ndarray:
+        rgb = pixels[top:end].astype(np.float32) / 255
+        peak = rgb.max(axis=2, keepdims=True)
+        mean = rgb.mean(axis=2, keepdims=True)
+        # Saturated pixels (far from their mean) get less; positive pushes away from grey.
+        factor = strength * (1 - np.clip((peak - mean) * 3, 0, 1))
+        out = rgb + (rgb - mean) * factor
+        return np.clip(out * 255 + 0.5, 0, 255).astype(np.uint8)
+
+    return Image.fromarray(by_bands(pixels.shape, np.uint8, band), "RGB")

@@ -42,8 +42,8 @@ def apply_blend(ctx: Context) -> None:
         colour = blend.blend_color or blend.blend_source
         assert isinstance(colour, tuple)
         layer = np.broadcast_to(np.array(colour[:3], dtype=np.uint8), base.shape)
-        opacity = np.full(base.shape[:2] + (1,), colour[3] / 255 * strength, dtype=np.float32)
-        out = blend_pixels(base, layer, opacity, blend.blend_mode)
+        alpha_layer = np.broadcast_to(np.uint8(colour[3]), base.shape[:2] + (1,))
+        out = blend_pixels(base, layer, alpha_layer, strength, blend.blend_mode)
     else:
         picture = blend_layer(ctx, path, img.size)
         x, y = place(picture.size, img.size, _placing(ctx.spec), ctx.spec.size.dpr)
@@ -53,9 +53,10 @@ def apply_blend(ctx: Context) -> None:
         out = base.copy()
         if x1 > x0 and y1 > y0:
             part = np.asarray(picture.crop((x0 - x, y0 - y, x1 - x, y1 - y)))
-            opacity = part[:, :, 3:4].astype(np.float32) / 255 * strength
             region = base[y0:y1, x0:x1]
-            out[y0:y1, x0:x1] = blend_pixels(region, part[:, :, :3], opacity, blend.blend_mode)
+            out[y0:y1, x0:x1] = blend_pixels(
+                region, part[:, :, :3], part[:, :, 3:4], strength, blend.blend_mode
+            )
     result = Image.fromarray(out, "RGB")
     if alpha is not None:
         result = result.convert("RGBA")

@@ -20,6 +20,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageFilter
 
+from transforms.bands import by_bands
 from transforms.context import Context
 
 # blur=100 is a Gaussian radius of 1% of the output's long side (blur=2000:
@@ -88,10 +89,14 @@ def reduce_noise(img: Image.Image, nr: int | None, nrs: int | None) -> Image.Ima
     sharpen = DEFAULT_NR if nrs is None else nrs
     if bound > 0:
         median = img.filter(ImageFilter.MedianFilter(3))
-        pixels = np.asarray(img, dtype=np.int16)
-        smooth = np.asarray(median, dtype=np.int16)
-        noisy = np.abs(pixels - smooth) < bound
-        img = Image.fromarray(np.where(noisy, smooth, pixels).astype(np.uint8), img.mode)
+        pixels, smooth = np.asarray(img), np.asarray(median)
+
+        def band(top: int, end: int) -> np.ndarray:
+            here, there = pixels[top:end], smooth[top:end]
+            noisy = np.abs(here.astype(np.int16) - there) < bound
+            return np.where(noisy, there, here)
+
+        img = Image.fromarray(by_bands(pixels.shape, np.uint8, band), img.mode)
     if sharpen > 0:
         img = img.filter(ImageFilter.UnsharpMask(NRS_RADIUS, sharpen, 0))
     return img

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageOps
 
+from transforms.bands import by_bands
 from transforms.context import Context
 from transforms.steps.effects import on_colour
 
@@ -83,13 +84,18 @@ def halftone(img: Image.Image, cell: int) -> Image.Image:
     # A dot of area ink x cell^2: radius = cell x sqrt(ink / pi), as a fraction of the cell.
     radius = np.sqrt(ink / np.pi) * cell
     # Each output pixel's distance to its cell's centre, and which cell it is in.
-    ys, xs = np.arange(h), np.arange(w)
-    dy = (ys % cell) + 0.5 - cell / 2
-    dx = (xs % cell) + 0.5 - cell / 2
-    distance = np.sqrt(dy[:, None] ** 2 + dx[None, :] ** 2)
-    per_pixel = radius[ys // cell][:, xs // cell]
-    inked = distance[:, :, None] < per_pixel
-    out = np.where(inked, 0, 255).astype(np.uint8)
-    if out.shape[2] == 1:
+    xs = np.arange(w)
+    dx2 = ((xs % cell) + 0.5 - cell / 2) ** 2
+    channels = radius.shape[2]
+
+    def band(top: int, end: int) -> np.ndarray:
+        ys = np.arange(top, end)
+        dy2 = ((ys % cell) + 0.5 - cell / 2) ** 2
+        distance = np.sqrt(dy2[:, None] + dx2[None, :])
+        per_pixel = radius[ys // cell][:, xs // cell]
+        return np.where(distance[:, :, None] < per_pixel, 0, 255).astype(np.uint8)
+
+    out = by_bands((h, w, channels), np.uint8, band)
+    if channels == 1:
         return Image.fromarray(out[:, :, 0], "L")
     return Image.fromarray(out, img.mode)

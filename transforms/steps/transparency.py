@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from transforms.bands import by_bands
 from transforms.context import Context
 from transforms.modes import ALPHA_MODES
 
@@ -29,6 +30,11 @@ def checkerboard(
     size: tuple[int, int], square: int, colours: tuple[tuple[int, ...], tuple[int, ...]]
 ) -> Image.Image:
     w, h = size
-    parity = ((np.arange(h) // square)[:, None] + (np.arange(w) // square)[None, :]) % 2
     palette = np.array([colours[0][:3] + (255,), colours[1][:3] + (255,)], dtype=np.uint8)
-    return Image.fromarray(palette[parity], "RGBA")
+    columns = (np.arange(w) // square % 2).astype(np.uint8)
+
+    def band(top: int, end: int) -> np.ndarray:
+        rows = (np.arange(top, end) // square % 2).astype(np.uint8)
+        return palette[rows[:, None] ^ columns[None, :]]
+
+    return Image.fromarray(by_bands((h, w, 4), np.uint8, band), "RGBA")

@@ -186,3 +186,10 @@ def test_bad_values_name_the_parameter(query: str, name: str) -> None:
     with pytest.raises(ParamError) as info:
         parse_params(pairs(query), LIMITS)
     assert info.value.param == name
+
+
+def test_blend_size_inherit_crops_when_the_url_crops() -> None:
+    q = "w=50&h=50&fit=crop&blend=/layer.png&blend-mode=normal&blend-size=inherit"
+    out = blended(q, marks=layer_marks(RED_LAYER))
+    assert out.size == (50, 50)
+    assert red_box(out) == (0, 0, 50, 50)  # the 2:1 layer covers the square, cut to it

@@ -150,6 +150,8 @@ def test_noise_reduction_smooths_noise_and_keeps_edges() -> None:
     assert after < before * 0.7
     edge = render_query(halves(), "nr=100&nrs=0")
     assert edge_strength(edge) >= 85  # a 90-level step is not noise
+    assert overshoot(render_query(halves(), "nr=10&nrs=100")) > 20  # edges are sharpened
+    assert overshoot(render_query(halves(), "nr=10")) > 5  # nrs defaults to 20
 
 
 def test_halftone_makes_dots() -> None:

@@ -6,10 +6,10 @@ the dpr=1 one.
 - `usm` -100..100 with `usmrad` (default 2.5 px, times dpr): an unsharp mask of that radius,
   0..200% for positive amounts; a negative amount softens instead, mixing in up to all of
   the Gaussian-blurred picture.
-- `nr`, `nrs` (either given turns noise reduction on; imgix's defaults are 20 and 20):
-  pixels that differ from their 3x3 median by less than `nr` x 0.5 levels take the median
-  (noise is small differences; edges are large ones), then `nrs` sharpens what is left by
-  an unsharp mask of 0..100%. Negative values of either do nothing.
+- `nr`, `nrs` (either given turns noise reduction on, the other then defaults to 20, as
+  imgix does): a pixel whose every channel is within `nr` x 0.5 levels of its 3x3 median
+  is noise and takes the median (edges are large differences); the others are sharpened
+  by an unsharp mask of `nrs` percent (0..100). Negative values turn either part off.
 Colour is worked on; alpha never is (sharpening it would draw halos around the shape).
 """
 
@@ -85,18 +85,21 @@ def on_colour(img: Image.Image, work: Callable[[Image.Image], Image.Image]) -> I
 
 
 def reduce_noise(img: Image.Image, nr: int | None, nrs: int | None) -> Image.Image:
+    """imgix: pixels under the `nr` threshold are noise and are smoothed; those above it
+    are sharpened by `nrs`. One unset takes imgix's default of 20."""
     bound = (DEFAULT_NR if nr is None else nr) * NR_LEVELS_PER_UNIT
     sharpen = DEFAULT_NR if nrs is None else nrs
-    if bound > 0:
-        median = img.filter(ImageFilter.MedianFilter(3))
-        pixels, smooth = np.asarray(img), np.asarray(median)
+    smooth = np.asarray(img.filter(ImageFilter.MedianFilter(3)) if bound > 0 else img)
+    crisp = np.asarray(
+        img.filter(ImageFilter.UnsharpMask(NRS_RADIUS, sharpen, 0)) if sharpen > 0 else img
+    )
+    pixels = np.asarray(img)
 
-        def band(top: int, end: int) -> np.ndarray:
-            here, there = pixels[top:end], smooth[top:end]
-            noisy = np.abs(here.astype(np.int16) - there) < bound
-            return np.where(noisy, there, here)
+    def band(top: int, end: int) -> np.ndarray:
+        here, there = pixels[top:end], smooth[top:end]
+        difference = np.abs(here.astype(np.int16) - there)
+        if difference.ndim == 3:  # a pixel is noise when every channel is near its median
+            difference = difference.max(axis=2, keepdims=True)
+        return np.where(difference < bound, there, crisp[top:end])
 
-        img = Image.fromarray(by_bands(pixels.shape, np.uint8, band), img.mode)
-    if sharpen > 0:
-        img = img.filter(ImageFilter.UnsharpMask(NRS_RADIUS, sharpen, 0))
-    return img
+    return Image.fromarray(by_bands(pixels.shape, np.uint8, band), img.mode)

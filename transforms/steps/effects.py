@@ -7,9 +7,9 @@ the dpr=1 one.
   0..200% for positive amounts; a negative amount softens instead, mixing in up to all of
   the Gaussian-blurred picture.
 - `nr`, `nrs` (either given turns noise reduction on, the other then defaults to 20, as
-  imgix does): a pixel whose every channel is within `nr` x 0.5 levels of its 3x3 median
-  is noise and takes the median (edges are large differences); the others are sharpened
-  by an unsharp mask of `nrs` percent (0..100). Negative values turn either part off.
+  imgix does): a pixel whose every channel is within `nr` x 0.5 levels of its 3x3 mean is
+  noise and takes its 3x3 median (which keeps edges); the others (edges, detail) are
+  sharpened by an unsharp mask of `nrs` percent (0..100). Negative values turn either off.
 Colour is worked on; alpha never is (sharpening it would draw halos around the shape).
 """
 
@@ -90,16 +90,17 @@ def reduce_noise(img: Image.Image, nr: int | None, nrs: int | None) -> Image.Ima
     bound = (DEFAULT_NR if nr is None else nr) * NR_LEVELS_PER_UNIT
     sharpen = DEFAULT_NR if nrs is None else nrs
     smooth = np.asarray(img.filter(ImageFilter.MedianFilter(3)) if bound > 0 else img)
+    local = np.asarray(img.filter(ImageFilter.BoxBlur(1)))  # the 3x3 mean: local contrast
     crisp = np.asarray(
         img.filter(ImageFilter.UnsharpMask(NRS_RADIUS, sharpen, 0)) if sharpen > 0 else img
     )
     pixels = np.asarray(img)
 
     def band(top: int, end: int) -> np.ndarray:
-        here, there = pixels[top:end], smooth[top:end]
-        difference = np.abs(here.astype(np.int16) - there)
+        here = pixels[top:end]
+        difference = np.abs(here.astype(np.int16) - local[top:end])
         if difference.ndim == 3:  # a pixel is noise when every channel is near its median
             difference = difference.max(axis=2, keepdims=True)
-        return np.where(difference < bound, there, crisp[top:end])
+        return np.where(difference < bound, smooth[top:end], crisp[top:end])
 
     return Image.fromarray(by_bands(pixels.shape, np.uint8, band), img.mode)

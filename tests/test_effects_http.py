@@ -49,6 +49,8 @@ def server(tmp_path_factory) -> httpx.Client:
              "keys": ["env:SIGNET_TEST_EFFECTS_VAULT"]},
             {"name": "shared", "type": "folder", "root": str(vault), "secure": True,
              "keys": ["env:SIGNET_TEST_EFFECTS_KEY"]},
+            {"name": "fixed", "type": "folder", "root": str(media), "preset_override": False,
+             "presets": {"branded": "w=200&blend=/half.png&blend-mode=multiply&border=4,f00"}},
         ],
     )
     with run_asgi(create_app(settings)) as base, httpx.Client(base_url=base) as client:
@@ -154,3 +156,12 @@ def test_image_mask_from_a_secure_source_needs_its_signature(server) -> None:
     assert server.get(path).status_code == 403
     img = image(server, sign_url(path, key=KEY.encode()))  # a key of both sources
     assert pixel(img, (20, 37))[3] == 255 and pixel(img, (80, 37))[3] == 0
+
+
+def test_a_fixed_preset_keeps_its_blend_and_border(server) -> None:
+    assert server.get("/fixed/grey.png?preset=branded").status_code == 200
+    for option in ("blend-alpha=0", "blend-mode=normal", "border-top=0", "border-radius=9"):
+        resp = server.get(f"/fixed/grey.png?preset=branded&{option}")
+        assert resp.status_code == 400, option
+        assert resp.text.startswith(option.split("=")[0] + ": ")
+    assert server.get("/fixed/grey.png?preset=branded&bri=10").status_code == 200

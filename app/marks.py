@@ -20,7 +20,9 @@ from app.signing import Signature, verify_signature
 from sources.base import BadPath, NotFound, SourceError
 from transforms.errors import ParamError
 from transforms.marks import MarkData
-from transforms.spec import Overlay
+from transforms.spec import Overlay, TransformSpec
+from transforms.spec.blend import blend_image
+from transforms.spec.frame import mask_image
 
 _REMOTE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/")
 
@@ -43,20 +45,20 @@ class MarkRequest:
         self.signed_path = signed_path
         self.raw_query = raw_query
 
-    def resolve(self, value: str) -> tuple[SourceRuntime, str]:
-        """The source and decoded path a `mark` value names; 400 naming `mark` if it is bad."""
+    def resolve(self, value: str, param: str = "mark") -> tuple[SourceRuntime, str]:
+        """The source and decoded path a `mark` value names; 400 naming `param` if it is bad."""
         name, sep, rest = value.partition(":")
         other = self.runtime.sources.get(name) if sep else None
         src, target = (other, rest) if other is not None else (self.src, value)
         if _REMOTE_URL.match(target) and src.config.type != "web_proxy":
             raise HTTPError(
-                400, "mark: a remote image needs a web_proxy source: write proxy-name:https://..."
+                400, f"{param}: a remote image needs a web_proxy source: write proxy-name:https://..."
             )
         try:
             # path_from_url takes the path as it appears in a URL; the value is decoded.
             return src, src.source.path_from_url(quote(target, safe="/"))
         except BadPath as err:
-            raise BadPath(f"mark: {err}") from None
+            raise BadPath(f"{param}: {err}") from None
 
     def may_use(self, src: SourceRuntime, path: str, private: bool) -> bool:
         """Whether this URL could have fetched `path` from `src` itself."""
@@ -74,33 +76,48 @@ class MarkRequest:
         )
         return state is Signature.VALID
 
-    async def fetch(self, value: str) -> MarkData:
-        src, path = self.resolve(value)
+    async def fetch(self, value: str, param: str = "mark") -> MarkData:
+        """The image a `mark` (or `mask`: `param`) value names, under the access rules."""
+        src, path = self.resolve(value, param)
         refused = HTTPError(
-            403, f"mark: {value} may only be used on URLs signed with a key of source {src.name}"
+            403, f"{param}: {value} may only be used on URLs signed with a key of source {src.name}"
         )
         if not self.may_use(src, path, private=False):
             raise refused
         try:
             original = await self.runtime.fetch(src, path)
         except NotFound:
-            raise ParamError("mark", f"no such image: {value}") from None  # a bad parameter
+            raise ParamError(param, f"no such image: {value}") from None  # a bad parameter
         except SourceError as err:
             # The same error, answered as any (502, 504...), saying it was the mark's.
-            raise type(err)(f"mark: {err}") from None
+            raise type(err)(f"{param}: {err}") from None
         if original.private and not self.may_use(src, path, private=True):
             raise refused
         # Unique across sources: two folders may both hold a logo.png with equal mtimes.
         return MarkData(original.data, f"{src.name}:{path}:{original.validator}")
 
 
-async def fetch_marks(request: MarkRequest, overlays: Iterable[Overlay]) -> dict[str, MarkData]:
-    """Each image overlay's original, by the path the spec names it with."""
+async def fetch_marks(
+    request: MarkRequest,
+    overlays: Iterable[Overlay],
+    images: Iterable[tuple[str, str | None]] = (),
+) -> dict[str, MarkData]:
+    """Each image overlay's original, and each other image the spec names (`images`:
+    (parameter, path or None), e.g. an image `mask` or `blend`), by the path the spec
+    names it with. They are all fetched under the rules of a mark."""
     marks: dict[str, MarkData] = {}
     for overlay in overlays:
         if overlay.kind == "image" and overlay.path not in marks:
             marks[overlay.path] = await request.fetch(overlay.path)
+    for param, path in images:
+        if path is not None and path not in marks:
+            marks[path] = await request.fetch(path, param)
     return marks
+
+
+def spec_images(spec: TransformSpec) -> list[tuple[str, str | None]]:
+    """The images besides marks a spec composites, by parameter: for fetch_marks."""
+    return [("mask", mask_image(spec.frame)), ("blend", blend_image(spec.blend))]
 
 
 def with_marks(validator: str, marks: Mapping[str, MarkData]) -> str:

@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from app.errors import HTTPError, from_source_error, from_transform_error
 from app.limiter import Overloaded
-from app.marks import MarkRequest, fetch_marks, with_marks
+from app.marks import MarkRequest, fetch_marks, spec_images, with_marks
 from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
 from app.origin_auth import origin_middleware
 from app.referer import add_referer_vary, check_referer
@@ -218,7 +218,9 @@ async def look_up(
     if peek.private:
         _refuse_private(signed)
     marks = await fetch_marks(
-        MarkRequest(runtime, src, signed, target.signed_path, target.raw_query), chain.overlays
+        MarkRequest(runtime, src, signed, target.signed_path, target.raw_query),
+        chain.overlays,
+        [image for stage in chain.stages for image in spec_images(stage)],  # mask, blend
     )
     accept = request.headers.get("accept", "")
     fmt, negotiated = choose_format(chain.final, sniff(peek.head), accept)

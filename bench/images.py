@@ -22,8 +22,9 @@ SOURCES = {
     "large.jpg": "6000x4000 JPEG q90",
     "alpha.png": "1200x800 PNG with alpha",
     "logo.png": "200x60 PNG logo with alpha",
+    "frame.png": "a 9-patch for thumbor's frame(): a 5 px black border, for workload (g)",
 }
-VERSION = "1"  # bump when the drawing changes, so cached files are redrawn
+VERSION = "2"  # bump when the drawing changes, so cached files are redrawn
 VARIANTS = 2048  # distinct names per source, so no two concurrent requests are the same
 
 
@@ -88,6 +89,20 @@ def logo(width: int = 200, height: int = 60) -> Image.Image:
     return img
 
 
+def nine_patch_frame(border: int = 5) -> Image.Image:
+    """An Android 9-patch thumbor's frame() stretches around a picture: a `border`-wide
+    black ring, its one-pixel centre stretched (top and left guides) and holding the
+    picture (bottom and right guides), so the picture gains `border` on every side."""
+    inner = 2 * border + 1
+    img = Image.new("RGBA", (inner + 2, inner + 2), (0, 0, 0, 0))
+    img.paste((0, 0, 0, 255), (1, 1, inner + 1, inner + 1))
+    centre = border + 1
+    img.putpixel((centre, centre), (0, 0, 0, 0))
+    for guide in ((centre, 0), (0, centre), (centre, inner + 1), (inner + 1, centre)):
+        img.putpixel(guide, (0, 0, 0, 255))
+    return img
+
+
 def write_sources(folder: Path) -> dict[str, Path]:
     """Draw every source into `folder` (skipped when this version is already there)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -99,6 +114,7 @@ def write_sources(folder: Path) -> dict[str, Path]:
     photo(6000, 4000, seed=2).save(paths["large.jpg"], "JPEG", quality=90)
     _with_alpha(photo(1200, 800, seed=3), seed=3).save(paths["alpha.png"], "PNG")
     logo().save(paths["logo.png"], "PNG")
+    nine_patch_frame().save(paths["frame.png"], "PNG")
     stamp.touch()
     return paths
 

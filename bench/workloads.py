@@ -12,12 +12,17 @@ import io
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from PIL import Image
+from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
 LANCZOS = Image.Resampling.LANCZOS
 REDUCING_GAP = 3.0  # as transforms/steps/resize.py
 MARK_WIDTH = 150
 MARK_PAD = 5  # imgix's default mark-pad; thumbor gets the same offset
+BORDER = 5  # workload (g): a black border, inside the 300 x 300 box (imgix's rule)
+ADJUST_QUERY = f"&bri=10&con=10&sat=20&sharp=20&border={BORDER},000000"
+# thumbor has no solid border: its frame() filter with a 9-patch of the same border
+# (bench/images.py) grows the picture by it, so thumbor fits inside 290 x 290 first.
+THUMBOR_ADJUST = "brightness(10):contrast(10):saturation(1.2):sharpen(0.4,1,false):frame(frame.png)"
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,25 @@ def width_300_jpeg(data: bytes, mark: bytes | None = None) -> bytes:
     return _encode(_decode(data, (300, None)), "JPEG", quality=80)
 
 
+def fit_300_jpeg_adjusted(data: bytes, mark: bytes | None = None) -> bytes:
+    """Signet's bri=10, con=10 (one table), sat=20, sharp=20 and a 5 px border."""
+    inner = 300 - 2 * BORDER
+    img = _decode(data, (inner, inner))
+    table = [
+        min(255, max(0, round(((v + 25.5) - 127.5) * 1.1 + 127.5))) for v in range(256)
+    ]
+    img = img.point(table * 3)
+    img = ImageEnhance.Color(img).enhance(1.2)
+    img = img.filter(ImageFilter.UnsharpMask(1, 40, 0))
+    img = ImageOps.expand(img, border=BORDER, fill=(0, 0, 0))
+    return _encode(img, "JPEG", quality=80)
+
+
 LIMIT_FUNCTIONS = {
-    f.__name__: f for f in (fit_300_jpeg, fit_300_jpeg_mark, width_1200_webp, width_300_jpeg)
+    f.__name__: f
+    for f in (
+        fit_300_jpeg, fit_300_jpeg_mark, width_1200_webp, width_300_jpeg, fit_300_jpeg_adjusted
+    )
 }
 
 MARK_QUERY = (
@@ -131,5 +153,14 @@ WORKLOADS: tuple[Workload, ...] = (
         "w=300&fm=jpg&q=80",
         "/300x0/filters:quality(80)/large.jpg",
         ("JPEG", (300, 200)), limit="width_300_jpeg",
+    ),
+    Workload(
+        "g", "(a) + bri, con, sat, sharp and a 5 px border", "photo.jpg",
+        "w=300&h=300&fit=max&fm=jpg&q=80" + ADJUST_QUERY,
+        f"/fit-in/{300 - 2 * BORDER}x{300 - 2 * BORDER}/filters:quality(80):{THUMBOR_ADJUST}"
+        "/photo.jpg",
+        ("JPEG", (300, 203)), limit="fit_300_jpeg_adjusted",
+        notes=["thumbor's filters are the nearest, not the same maths (its sharpen and "
+               "contrast differ); the sizes match"],
     ),
 )

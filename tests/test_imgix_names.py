@@ -82,9 +82,11 @@ def test_every_alias_resolves_to_its_parameter(alias: str) -> None:
     refusal (for a parameter not built yet, or refused on purpose)."""
     name = ALIASES[alias]
     value = _a_value(name)
-    # a mark or text option needs its layer beside it
-    layer = {"mark": "mark=/logo.png&", "txt": "txt=Hi&"}.get(name.partition("-")[0], "")
-    layer = "" if name in ("mark", "txt") else layer
+    # a mark, text, blend or trim option needs what it modifies beside it
+    layers = {"mark": "mark=/logo.png&", "txt": "txt=Hi&", "blend": "blend=/logo.png&",
+              "trim": "trim=auto&"}
+    layer = layers.get(name.partition("-")[0], "")
+    layer = "" if name in layers else layer
     try:
         expected = parse(f"{layer}{name}={value}")
     except ParamError as err:

@@ -73,7 +73,7 @@ def test_strict_params_on_an_imagekit_source(server) -> None:
         ("fm=mp4", "video"),
         ("lp-blur=40", "object detector"),
         ("fit=facearea&w=100&h=100", "not supported yet"),
-        ("sat=20", "not supported yet"),
+        ("faceindex=1", "not supported yet"),
     ],
 )
 def test_refusals_stand_even_where_unknown_names_are_ignored(server, query, words) -> None:

@@ -21,36 +21,54 @@ from transforms.formats import CONTENT_TYPES, sniff
 from transforms.marks import MarkData
 from transforms.metadata import metadata_document
 from transforms.spec import Chain, Limits, TransformSpec
+from transforms.steps.adjust import adjust_colours
 from transforms.steps.background import apply_background
+from transforms.steps.blend import apply_blend
+from transforms.steps.border import frame_picture
 from transforms.steps.carry import carry_over
 from transforms.steps.colour_space import convert_colour_space
 from transforms.steps.effects import apply_effects
+from transforms.steps.fill import fill_canvas
 from transforms.steps.finalize import DOCUMENTS, ENCODERS, encode
 from transforms.steps.focal_debug import draw_focal_point
 from transforms.steps.load import open_image, scale_on_load
+from transforms.steps.mask import apply_mask
 from transforms.steps.orient import orient
 from transforms.steps.overlay import draw_overlays
 from transforms.steps.pad import pad
 from transforms.steps.plan import plan_layout
+from transforms.steps.plan_frame import plan_frame
 from transforms.steps.quantize import quantize_colours
 from transforms.steps.rect import locate_rect
 from transforms.steps.resize import resize
 from transforms.steps.rotate_flip import rotate_flip
+from transforms.steps.stylize import stylize
+from transforms.steps.transparency import show_transparency
+from transforms.steps.trim import trim_original
 
 Step = Callable[[Context], None]
 
 STEPS: tuple[Step, ...] = (
     open_image,  # header only: format, size, frames, orientation; limits checked
     plan_layout,  # every size from the header: output limit, decode size
+    plan_frame,  # room for border and padding inside w x h; full decode for trim
     scale_on_load,  # decode (JPEG at a reduced DCT scale when enough)
     orient,  # EXIF orientation, or `orient`
+    trim_original,  # trim, then plan again for the trimmed picture
     locate_rect,  # `rect` in decoded pixels
     resize,  # fit mode + gravity crop, one resample
-    draw_focal_point,  # fp-debug: the focal point and a grid, over the cropped picture
     convert_colour_space,  # cs, on the output's pixels
-    apply_effects,  # blur, sharp (before padding, so padding stays crisp)
-    pad,  # fit=fill canvas
+    adjust_colours,  # bri, con, exp, gam, shad, high, hue, sat, vib, invert, auto=enhance
+    apply_effects,  # blur, noise reduction, usm, sharp (before padding, so it stays crisp)
+    stylize,  # monochrome, sepia, duotone, halftone, pixellate
+    apply_blend,  # blend: a colour or an image, by blend-mode
+    draw_focal_point,  # fp-debug: the focal point and a grid, over the cropped picture
+    fill_canvas,  # fit=fill canvas by `fill` (solid, blur, gradient)
+    pad,  # fit=fill canvas in `bg`
+    apply_mask,  # mask: ellipse, corners, image
+    frame_picture,  # pad*, border*
     rotate_flip,  # flip, rot
+    show_transparency,  # transparency=grid
     apply_background,  # bg under transparency; flatten for JPEG
     draw_overlays,  # watermarks and texts, at the output's dpr
     quantize_colours,  # colorquant, png8

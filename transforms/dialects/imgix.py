@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from transforms.dialects.imgix_adjust import ADJUST_PARAMETERS
+from transforms.dialects.imgix_blend import BLEND_PARAMETERS
+from transforms.dialects.imgix_frame import FRAME_PARAMETERS, check_frame_options
 from transforms.dialects.imgix_names import ALIASES, IMGIX_NAMES, refusal
 from transforms.dialects.imgix_output import OUTPUT_PARAMETERS, check_output, parse_format
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, pop_overlays
@@ -46,7 +49,7 @@ CROP_WORDS = (
     "right",
     "center",
 )
-AUTO_WORDS = ("compress", "format")
+AUTO_WORDS = ("compress", "enhance", "format", "true")  # enhance, true: steps/adjust.py
 ROT_TYPES = ("pivot", "straighten")
 # imgix's degree aliases for orient are EXIF values: 90 = 6, 180 = 3, 270 = 8; 0 is
 # "no orientation" (imgix's assumption for a file without one): the picture as stored.
@@ -109,6 +112,7 @@ def parse_params(
     overlays = pop_overlays(values)  # first: it takes the overlay fields out of values
     spec = TransformSpec().with_fields({**values, "overlays": overlays})
     check_output(spec)
+    check_frame_options(spec)
     return spec.with_fields(_normalised(spec))
 
 
@@ -282,8 +286,11 @@ def parse_blur(value: str, limits: Limits) -> int:
     return integer(value, 0, 2000)
 
 
-def parse_sharp(value: str, limits: Limits) -> int:
-    return integer(value, 0, 100)
+def parse_sharp(value: str, limits: Limits) -> float:
+    number = decimal(value)  # imgix's sharp is a number, not only an integer
+    if number is None or number > 100:
+        raise Invalid("must be a number from 0 to 100")
+    return number
 
 
 PARAMETERS: dict[str, Parameter] = {
@@ -319,4 +326,7 @@ TABLES: tuple[dict[str, Parameter], ...] = (
     PARAMETERS,
     OVERLAY_PARAMETERS,
     OUTPUT_PARAMETERS,
+    ADJUST_PARAMETERS,
+    FRAME_PARAMETERS,
+    BLEND_PARAMETERS,
 )

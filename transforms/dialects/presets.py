@@ -15,6 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from transforms.dialects.imgix import parse_params
+from transforms.dialects.imgix_adjust import ADJUST_PARAMETERS
+from transforms.dialects.imgix_blend import BLEND_PARAMETERS
+from transforms.dialects.imgix_frame import FRAME_PARAMETERS
 from transforms.dialects.imgix_names import ALIASES
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS
 from transforms.errors import ParamError
@@ -105,11 +108,16 @@ def expand_preset(presets: Presets, pairs: Pairs, passthrough: frozenset[str]) -
     return [pair for pair in expansion if ALIASES.get(pair[0], pair[0]) not in given] + explicit
 
 
+# Parameters with options of their own (`mark-alpha`, `blend-alpha`, `border-top`, ...).
+LAYERED = {**OVERLAY_PARAMETERS, **ADJUST_PARAMETERS, **FRAME_PARAMETERS, **BLEND_PARAMETERS}
+
+
 def fixed_keys(preset_keys: set[str]) -> set[str]:
     """What a URL may not set when overriding is off: the preset's keys, and every option
-    of a layer the preset draws, or `mark-alpha=0` would strip the preset's watermark."""
-    layers = {_layer(key) for key in preset_keys if key in OVERLAY_PARAMETERS}
-    return preset_keys | {key for key in OVERLAY_PARAMETERS if _layer(key) in layers}
+    of a layer the preset draws, or `mark-alpha=0` would strip the preset's watermark
+    (and `blend-alpha=0` its blend, `border-top=0` its border)."""
+    layers = {_layer(key) for key in preset_keys if key in LAYERED}
+    return preset_keys | {key for key in LAYERED if _layer(key) in layers}
 
 
 def _layer(key: str) -> str:

@@ -50,6 +50,11 @@ SHADOW_OFFSET = 1 / 16
 SHADOW_BLUR_PER_UNIT = 1 / 60
 SHADOW_ALPHA = 0.7
 FAKE_BOLD_STROKE = 1 / 28  # of the font size
+# The characters of Unicode's bidirectional class B (paragraph separators). raqm's layout
+# fails on any of them ("raqm_layout() failed"); the text is one line, so each is a space.
+# tests/test_hostile_text.py checks this list against unicodedata.
+PARAGRAPH_SEPARATORS = "\n\r\x1c\x1d\x1e\x85\u2029"
+_ONE_LINE = str.maketrans(dict.fromkeys(PARAGRAPH_SEPARATORS, " "))
 
 
 def font_name(value: str) -> str:
@@ -101,7 +106,7 @@ def text_layer(overlay: Overlay, base: tuple[int, int], dpr: float) -> tuple[Ima
     room = max(1, base[0] - 2 * pad)
     face = load_face(overlay.font or DEFAULT_FAMILY, pixels)
     with face.lock:
-        text = _fitting_prefix(face.font, overlay.text, room)
+        text = _fitting_prefix(face.font, overlay.text.translate(_ONE_LINE), room)
         ascent, descent = face.font.getmetrics()
         width = min(room, math.ceil(face.font.getlength(text)) + 2 * face.stroke)
         height = min(base[1], ascent + descent + 2 * face.stroke)

@@ -20,9 +20,11 @@ Image.MAX_IMAGE_PIXELS = None
 # Ghostscript, for one), and an origin that fetches URLs should not.
 OPENABLE = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "TIFF", "BMP")
 
-# What Pillow's decoders raise on hostile or damaged input.
+# What Pillow's decoders raise on hostile or damaged input (RuntimeError: the AVIF plugin,
+# "Failed to decode image", "Conversion from YUV failed").
 DECODE_ERRORS = (
     OSError,
+    RuntimeError,
     SyntaxError,
     ValueError,
     EOFError,

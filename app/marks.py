@@ -14,8 +14,10 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
+import anyio
+
 from app.errors import HTTPError, from_source_error
-from app.runtime import Runtime, SourceRuntime
+from app.runtime import FETCH_MARGIN, Runtime, SourceRuntime
 from app.signing import Signature, verify_signature
 from sources.base import BadPath, NotFound, SourceError
 from transforms.marks import MarkData
@@ -94,11 +96,19 @@ class MarkRequest:
 
 
 async def fetch_marks(request: MarkRequest, overlays: Iterable[Overlay]) -> dict[str, MarkData]:
-    """Each image overlay's original, by the path the spec names it with."""
+    """Each image overlay's original, by the path the spec names it with.
+
+    All of them together within `source_timeout` (each fetch is bounded too, but one after
+    another they would add up), then 504.
+    """
     marks: dict[str, MarkData] = {}
-    for overlay in overlays:
-        if overlay.kind == "image" and overlay.path not in marks:
-            marks[overlay.path] = await request.fetch(overlay.path)
+    try:
+        with anyio.fail_after(request.runtime.settings.limits.source_timeout + FETCH_MARGIN):
+            for overlay in overlays:
+                if overlay.kind == "image" and overlay.path not in marks:
+                    marks[overlay.path] = await request.fetch(overlay.path)
+    except TimeoutError:
+        raise HTTPError(504, "mark: the source did not answer in time") from None
     return marks
 
 

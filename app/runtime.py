@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import anyio
+import anyio.to_thread
 
 from app.cache.result import ResultCache
 from app.keys import resolve_keys
@@ -83,14 +84,24 @@ class Runtime:
     def route(self, host: str, raw_path: str) -> Route[SourceRuntime] | None:
         return choose_source(host, raw_path, self.sources, self.domains, self.default)
 
-    def peek(self, src: SourceRuntime, path: str) -> Peek | None:
+    async def peek(self, src: SourceRuntime, path: str) -> Peek | None:
         """Name an original without fetching it, where that is cheap: a remote original in
-        the originals cache, or a source that can look (a folder's stat). None: fetch it."""
+        the originals cache, or a source that can look (a folder's stat). None: fetch it.
+
+        A source's look blocks (a stat and a small read), so it runs in a worker thread,
+        under `source_timeout`, and is abandoned (left to end by itself) past it.
+        """
         if src.source.cache_originals:
             cached = self.originals.get((src.name, path))
             return Peek.of(cached) if cached is not None else None
         look = getattr(src.source, "peek", None)  # an optional capability of a source
-        return look(path) if look is not None else None
+        if look is None:
+            return None
+        try:
+            with anyio.fail_after(self.settings.limits.source_timeout):
+                return await anyio.to_thread.run_sync(look, path, abandon_on_cancel=True)
+        except TimeoutError:
+            raise TimedOut("the source did not answer in time") from None
 
     async def fetch(self, src: SourceRuntime, path: str) -> Original:
         """Fetch an original, through the originals cache where the source is worth caching.

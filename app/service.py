@@ -123,7 +123,7 @@ async def serve_image(request: Request) -> Response:
         # A render is found by the original's validator; where the source can tell it
         # cheaply, the original itself is read only if the render is not cached.
         original = None
-        peek = runtime.peek(src, path)
+        peek = await runtime.peek(src, path)
         if peek is None:
             original = await runtime.fetch(src, path)
             peek = Peek.of(original)

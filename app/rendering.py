@@ -10,6 +10,10 @@ Time limits, and what happens to work nobody waits for any more:
   which uvicorn does not turn into a cancellation) still runs to its end in its own task,
   holding its worker slot, so the limiter keeps counting it and overload still answers 503
   rather than piling up threads; its result goes to the cache for the retry.
+
+Memory: the original is read only once the limiter has admitted the render and it is
+among the next in line for a worker (app.limiter), so a burst of requests answers 503
+before reading anything, and requests waiting in the queue hold no originals.
 """
 
 from __future__ import annotations
@@ -48,7 +52,8 @@ async def render_cached(
             metrics.transform_seconds.observe(time.perf_counter() - started)
 
     async def work() -> bytes:
-        return await runtime.limiter.run(timed, await load())
+        # Admitted (or 503) before `load` reads the original; waiting, it holds none.
+        return await runtime.limiter.run_after(load, timed)
 
     timeout = runtime.settings.limits.transform_timeout
     try:

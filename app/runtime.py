@@ -120,6 +120,15 @@ class Runtime:
             return await src.source.fetch(path)
         return await self.originals.get_or_fetch((src.name, path), lambda: src.source.fetch(path))
 
+    def keep(self, src: SourceRuntime, path: str, original: Original) -> Original | None:
+        """What a request should hold of an original it fetched before queueing its render:
+        nothing when the originals cache holds it (the render reads it from there, or fetches
+        it again if it was evicted meanwhile), so requests waiting in the queue hold no bytes;
+        else the original, which would otherwise be fetched twice."""
+        if src.source.cache_originals and self.originals.get((src.name, path)) is original:
+            return None
+        return original
+
     async def close(self) -> None:
         await self.results.close()
         for s in self.sources.values():

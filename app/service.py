@@ -125,8 +125,10 @@ async def serve_image(request: Request) -> Response:
         original = None
         peek = await runtime.peek(src, path)
         if peek is None:
-            original = await runtime.fetch(src, path)
+            # Admitted by the limiter before it is read: past the queue limit, 503 at once.
+            original = await runtime.limiter.read(lambda: runtime.fetch(src, path))
             peek = Peek.of(original)
+            original = runtime.keep(src, path, original)
     except SourceError as err:
         raise from_source_error(err) from None
     except TransformError as err:

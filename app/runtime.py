@@ -74,6 +74,7 @@ class Runtime:
                 max_output_pixels=lim.max_output_pixels,
                 max_dpr=lim.max_dpr,
                 max_seconds=lim.transform_timeout,
+                max_frames=lim.max_frames,
             ),
             limiter=WorkLimiter(lim.transform_workers, lim.max_queue, metrics.observe_limiter),
             originals=OriginalsCache(lim.originals_cache_bytes, lim.originals_cache_ttl),

@@ -32,7 +32,7 @@ from transforms.dialects.imgix import parse_params
 from transforms.errors import TransformError
 from transforms.formats import CONTENT_TYPES, choose_format, sniff
 from transforms.pipeline import render
-from transforms.query import split_query
+from transforms.query import CACHED_QUERIES, CACHED_QUERY_BYTES, split_query
 from transforms.spec import Limits, TransformSpec
 
 log = logging.getLogger("signet")
@@ -82,17 +82,23 @@ def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | Non
 def _parse_spec(
     src: SourceRuntime, path_tr: str | None, pairs: list[tuple[str, str]], limits: Limits
 ) -> TransformSpec:
-    return _parse_cached(src.config.scheme == "imagekit", path_tr, tuple(pairs), limits)
+    args = (src.config.scheme == "imagekit", path_tr, tuple(pairs), limits)
+    # Parsing is pure and hot URLs repeat; only short ones are cached, so the cache stays
+    # bounded in bytes (as transforms.query's split cache).
+    size = len(path_tr or "") + sum(len(k) + len(v) for k, v in pairs)
+    return _parse_cached(*args) if size <= CACHED_QUERY_BYTES else _parse(*args)
 
 
-@functools.lru_cache(maxsize=4096)  # parsing is pure, and hot URLs repeat; errors not cached
-def _parse_cached(
+def _parse(
     imagekit: bool, path_tr: str | None, pairs: tuple[tuple[str, str], ...], limits: Limits
 ) -> TransformSpec:
     """An imagekit source reads `tr` (path or query) beside the imgix parameters."""
     if imagekit:
         return parse_imagekit(path_tr, list(pairs), limits, IMAGEKIT_NOT_TRANSFORMS)
     return parse_params(list(pairs), limits, NOT_TRANSFORMS)
+
+
+_parse_cached = functools.lru_cache(maxsize=CACHED_QUERIES)(_parse)  # errors are not cached
 
 
 async def serve_image(request: Request) -> Response:

@@ -43,6 +43,7 @@ class LimitsConfig(BaseModel):
     originals_cache_bytes: int = Field(134_217_728, ge=0)  # per worker process; 0 turns it off
     originals_cache_ttl: float = Field(300.0, ge=0)  # seconds
     transform_timeout: float = Field(30.0, gt=0)  # seconds a request waits for its render
+    max_frames: int = Field(1000, gt=0)  # frames or pages of an original (chunks follow it)
 
 
 class CacheConfig(BaseModel):

@@ -75,6 +75,7 @@ class Runtime:
                 max_dpr=lim.max_dpr,
                 max_seconds=lim.transform_timeout,
                 max_frames=lim.max_frames,
+                max_decoded_pixels=lim.max_decoded_pixels,
             ),
             limiter=WorkLimiter(lim.transform_workers, lim.max_queue, metrics.observe_limiter),
             originals=OriginalsCache(lim.originals_cache_bytes, lim.originals_cache_ttl),

@@ -44,6 +44,7 @@ class LimitsConfig(BaseModel):
     originals_cache_ttl: float = Field(300.0, ge=0)  # seconds
     transform_timeout: float = Field(30.0, gt=0)  # seconds a request waits for its render
     max_frames: int = Field(1000, gt=0)  # frames or pages of an original (chunks follow it)
+    max_decoded_pixels: int = Field(25_000_000, gt=0)  # decoded, after shrink-on-load: memory
 
 
 class CacheConfig(BaseModel):

@@ -18,7 +18,7 @@ from PIL import Image, ImageOps
 from transforms.errors import ImageError, ParamError
 from transforms.placement import Position, place
 from transforms.spec import Limits, Overlay
-from transforms.steps.load import DECODE_ERRORS, open_checked
+from transforms.steps.load import DECODE_ERRORS, check_decoded, open_checked
 
 # Per worker process. RGBA: a 300 x 90 logo is about 100 KB, so this holds hundreds.
 MARK_CACHE_BYTES = 32 * 1024 * 1024
@@ -139,6 +139,7 @@ def _decode(data: bytes, limits: Limits) -> Image.Image:
     try:
         # The same checks as any original: pixels, frames, the file's structure.
         img = open_checked(data, limits)
+        check_decoded(img, limits)
         img.load()
         img = ImageOps.exif_transpose(img)
         return img.convert("RGBA")

@@ -120,8 +120,26 @@ def scale_on_load(ctx: Context) -> None:
     img = ctx.image
     if ctx.decode_size is not None and isinstance(img, JpegImagePlugin.JpegImageFile):
         img.draft(img.mode, ctx.decode_size)
+    check_decoded(img, ctx.limits)
     try:
         img.load()
     except DECODE_ERRORS:
         raise ImageError("not a decodable image: the data is truncated or damaged") from None
     ctx.img = to_working_mode(img, ctx.icc_profile)
+
+
+def check_decoded(img: Image.Image, limits: Limits) -> None:
+    """Refuse to decode more than `max_decoded_pixels`: what a render's memory follows.
+
+    The header limit (max_input_pixels) is about what the original is; this one is about
+    what decoding it costs, after any shrink-on-load (a JPEG decoded at 1/8 scale costs 1/64
+    of its pixels, so a 100 MP photo still makes a thumbnail). Measured peaks are 4 to 10
+    bytes per decoded pixel (RGB to 16-bit PNG), so at the default of 25 MP two renders at
+    once stay near half a GiB.
+    """
+    width, height = img.size
+    if width * height > limits.max_decoded_pixels:
+        raise ImageError(
+            f"image is {width} x {height}: decoding it would take over the limit of "
+            f"{limits.max_decoded_pixels} pixels"
+        )

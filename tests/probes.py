@@ -1,0 +1,72 @@
+"""What the hostile-input tests measure: this process's memory, and /healthz while it works.
+
+The servers of the tests run in this process (tests.servers.run_asgi), so its RSS is theirs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+
+
+def _status_kib(key: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {key} in /proc/self/status")
+
+
+def rss_mib() -> float:
+    return _status_kib("VmRSS") / 1024
+
+
+def peak_mib() -> float:
+    """The high-water mark of RSS since the last reset_peak()."""
+    return _status_kib("VmHWM") / 1024
+
+
+def reset_peak() -> None:
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # resets VmHWM to the current RSS
+
+
+class HealthProbe:
+    """Asks /healthz every 20 ms in a thread; `worst` is the slowest answer in seconds."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.worst = 0.0
+        self.answers = 0
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+
+    def _run(self) -> None:
+        with httpx.Client(base_url=self.base, timeout=5) as client:
+            while not self._stop.is_set():
+                began = time.monotonic()
+                try:
+                    status = client.get("/healthz").status_code
+                    if status != 200:
+                        self.failures.append(f"status {status}")
+                except httpx.HTTPError as err:
+                    self.failures.append(repr(err))
+                self.worst = max(self.worst, time.monotonic() - began)
+                self.answers += 1
+                self._stop.wait(0.02)
+
+
+@contextlib.contextmanager
+def health_probe(base: str) -> Iterator[HealthProbe]:
+    probe = HealthProbe(base)
+    thread = threading.Thread(target=probe._run, daemon=True)
+    thread.start()
+    try:
+        yield probe
+    finally:
+        probe._stop.set()
+        thread.join(10)

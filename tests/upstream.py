@@ -1,6 +1,6 @@
 """A small real HTTP server for the web source tests, on a chosen 127.0.0.x address.
 
-Routes: /image.jpg, /slow (answers after `slow_seconds`), /error (500), /missing (404),
+Routes: /image.jpg, /slow* (answers after `slow_seconds`), /error (500), /missing (404),
 /gone (410), /forbidden (403), /huge (an endless chunked body), /huge-declared (a
 Content-Length over any test limit), /redirect?to=URL (302), /redirect-to/HOST/PORT/PATH
 (302 to http://HOST:PORT/PATH), /redirect-relative (301 to `image.jpg`), /loop (redirects
@@ -93,7 +93,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "Last-Modified": IMAGE_LAST_MODIFIED,
                 },
             )
-        elif route == "/slow":
+        elif route.startswith("/slow"):  # /slow, /slow1, /slow-a.png ...
             up.stopping.wait(up.slow_seconds)
             self._send(200, IMAGE, {"Content-Type": "image/jpeg"})
         elif route in ("/error", "/missing", "/gone", "/forbidden"):

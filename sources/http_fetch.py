@@ -112,7 +112,12 @@ async def _follow(
     for hop in range(max_redirects + 1):
         _check_host(url, redirected=hop > 0)
         check_url(url)
-        response = await client.send(client.build_request("GET", url), stream=True)
+        try:
+            response = await client.send(client.build_request("GET", url), stream=True)
+        except (UnicodeError, httpx.InvalidURL):
+            # httpx builds a redirect's next request itself (even when not following it),
+            # decoding the Location's host: an invalid `xn--` one raises there.
+            raise Unreachable("the source redirected to an invalid URL") from None
         try:
             if response.status_code in REDIRECT_STATUSES:
                 location = response.headers.get("location")
@@ -120,7 +125,7 @@ async def _follow(
                     raise Unreachable("the source redirected without a location")
                 try:
                     url = url.join(location)
-                except httpx.InvalidURL:
+                except (httpx.InvalidURL, UnicodeError, ValueError):  # idna's errors too
                     raise Unreachable("the source redirected to an invalid URL") from None
                 continue
             if response.status_code != 200:

@@ -36,8 +36,11 @@ if TYPE_CHECKING:
 # after malloc_trim(0), which costs 0.1 to 0.2 ms; MALLOC_ARENA_MAX=2 left 150 MiB.
 # A fixed M_MMAP_THRESHOLD of 1 MiB also worked (23 MiB) but makes every large buffer a
 # fresh mmap, paid on every render; the trim is paid only after large ones.
-TRIM_AFTER_BYTES = 1 << 20  # an original this large, or
-TRIM_AFTER_PIXELS = 1_000_000  # an output this large
+# Large: its original or output is large, or it took long (a big decode, even of a small,
+# well-compressed file); thumbnails of ordinary photos take a few ms and are not trimmed for.
+TRIM_AFTER_BYTES = 1 << 20
+TRIM_AFTER_PIXELS = 1_000_000
+TRIM_AFTER_SECONDS = 0.05
 
 
 def _malloc_trim() -> Callable[[], object]:
@@ -76,9 +79,10 @@ async def render_cached(
             large = large or rendered.width * rendered.height >= TRIM_AFTER_PIXELS
             return rendered.data
         finally:
+            took = time.perf_counter() - started
             metrics.transforms.inc()
-            metrics.transform_seconds.observe(time.perf_counter() - started)
-            if large:
+            metrics.transform_seconds.observe(took)
+            if large or took >= TRIM_AFTER_SECONDS:
                 release_memory()
 
     async def work() -> bytes:

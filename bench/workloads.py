@@ -132,4 +132,9 @@ WORKLOADS: tuple[Workload, ...] = (
         "/300x0/filters:quality(80)/large.jpg",
         ("JPEG", (300, 200)), limit="width_300_jpeg",
     ),
+    # Not a wrk run: bench/overload.py fires the burst itself, at a Signet of its own.
+    Workload(
+        "g", "100 concurrent distinct requests, 45 MB PNG: peak RSS, first 503", "overload.png",
+        "w=N&fm=jpg", "", ("JPEG", (0, 0)), kind="overload",
+    ),
 )

@@ -96,7 +96,7 @@ def test_compression_bombs_are_refused_within_the_limit(server, upstream, bombs,
     assert f"over the limit of {LIMIT} bytes" in resp.text
     assert peak_mib() - base < 64, (base, peak_mib())  # the bomb is 128 MiB inflated
     assert took < 5
-    assert probe.worst < 0.1 and not probe.failures
+    assert probe.responsive(), (probe.worst, probe.failures)
 
 
 def test_the_bomb_is_tiny_on_the_wire(bombs):

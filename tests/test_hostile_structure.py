@@ -96,7 +96,7 @@ def test_the_service_keeps_answering_while_hostile_files_arrive(server):
     assert photo.status_code == 200
     assert Image.open(io.BytesIO(photo.content)).size == (100, 75)
     assert probe.answers >= 3 and not probe.failures
-    assert probe.worst < 0.1, probe.worst
+    assert probe.responsive(), (probe.worst, sorted(probe.latencies)[-5:])
 
 
 @pytest.mark.parametrize("name", sorted(FINE))

@@ -116,3 +116,20 @@ def test_the_defaults():
     assert config.max_decoded_pixels == Limits().max_decoded_pixels == 25_000_000
     assert config.max_frames == Limits().max_frames == 1000
     assert config.max_input_pixels == 100_000_000  # ImageKit's, unchanged
+
+
+def test_a_100_mp_png_is_refused_before_it_is_decoded(tmp_path):
+    """It peaked at 1.3 GB within the old defaults; two at once were well past 1 GiB."""
+    Image.new("RGB", (10_000, 10_000), (200, 30, 30)).save(tmp_path / "huge.png")
+    settings = load_settings(None, sources=[{"name": "m", "type": "folder",
+                                             "root": str(tmp_path)}])
+    with run_asgi(create_app(settings)) as base:
+        gc.collect()
+        before = rss_mib()
+        began = time.monotonic()
+        resp = httpx.get(f"{base}/m/huge.png?w=300", timeout=30)
+        took = time.monotonic() - began
+        grown = rss_mib() - before
+    assert resp.status_code == 422, resp.text
+    assert "over the limit of 25000000 pixels" in resp.text
+    assert took < 2 and grown < 50

@@ -56,7 +56,10 @@ def open_checked(data: bytes, limits: Limits) -> Image.Image:
     (transforms.structure): Pillow walks it in Python inside one call, where no time
     limit reaches. Raises ImageError.
     """
-    frames = count_frames(data, limits.max_frames)
+    try:
+        frames = count_frames(data, limits.max_frames)
+    except (struct.error, IndexError, ValueError):  # a structure too damaged to walk
+        raise ImageError("not a decodable image: the header is damaged") from None
     try:
         img = Image.open(io.BytesIO(data), formats=OPENABLE)
     except UnidentifiedImageError:

@@ -84,5 +84,8 @@ def health_probe(base: str) -> Iterator[HealthProbe]:
     try:
         yield probe
     finally:
+        deadline = time.monotonic() + 5
+        while probe.answers < 2 and time.monotonic() < deadline:  # however quick the work
+            time.sleep(0.01)
         probe._stop.set()
         thread.join(10)

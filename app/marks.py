@@ -14,8 +14,10 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
+import anyio
+
 from app.errors import HTTPError
-from app.runtime import Runtime, SourceRuntime
+from app.runtime import FETCH_MARGIN, Runtime, SourceRuntime
 from app.signing import Signature, verify_signature
 from sources.base import BadPath, NotFound, SourceError
 from transforms.errors import ParamError
@@ -104,14 +106,21 @@ async def fetch_marks(
 ) -> dict[str, MarkData]:
     """Each image overlay's original, and each other image the spec names (`images`:
     (parameter, path or None), e.g. an image `mask` or `blend`), by the path the spec
-    names it with. They are all fetched under the rules of a mark."""
+    names it with. They are all fetched under the rules of a mark, and all of them together
+    within `source_timeout` (each fetch is bounded too, but one after another they would
+    add up), then 504.
+    """
     marks: dict[str, MarkData] = {}
-    for overlay in overlays:
-        if overlay.kind == "image" and overlay.path not in marks:
-            marks[overlay.path] = await request.fetch(overlay.path)
-    for param, path in images:
-        if path is not None and path not in marks:
-            marks[path] = await request.fetch(path, param)
+    try:
+        with anyio.fail_after(request.runtime.settings.limits.source_timeout + FETCH_MARGIN):
+            for overlay in overlays:
+                if overlay.kind == "image" and overlay.path not in marks:
+                    marks[overlay.path] = await request.fetch(overlay.path)
+            for param, path in images:
+                if path is not None and path not in marks:
+                    marks[path] = await request.fetch(path, param)
+    except TimeoutError:
+        raise HTTPError(504, "mark: the source did not answer in time") from None
     return marks
 
 

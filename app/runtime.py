@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 
 import anyio
+import anyio.to_thread
 
 from app.cache.result import ResultCache
 from app.keys import resolve_keys
@@ -82,6 +83,8 @@ class Runtime:
                 max_output_pixels=lim.max_output_pixels,
                 max_dpr=lim.max_dpr,
                 max_seconds=lim.transform_timeout,
+                max_frames=lim.max_frames,
+                max_decoded_pixels=lim.max_decoded_pixels,
             ),
             limiter=WorkLimiter(lim.transform_workers, lim.max_queue, metrics.observe_limiter),
             originals=OriginalsCache(lim.originals_cache_bytes, lim.originals_cache_ttl),
@@ -92,14 +95,24 @@ class Runtime:
     def route(self, host: str, raw_path: str) -> Route[SourceRuntime] | None:
         return choose_source(host, raw_path, self.sources, self.domains, self.default)
 
-    def peek(self, src: SourceRuntime, path: str) -> Peek | None:
+    async def peek(self, src: SourceRuntime, path: str) -> Peek | None:
         """Name an original without fetching it, where that is cheap: a remote original in
-        the originals cache, or a source that can look (a folder's stat). None: fetch it."""
+        the originals cache, or a source that can look (a folder's stat). None: fetch it.
+
+        A source's look blocks (a stat and a small read), so it runs in a worker thread,
+        under `source_timeout`, and is abandoned (left to end by itself) past it.
+        """
         if src.source.cache_originals:
             cached = self.originals.get((src.name, path))
             return Peek.of(cached) if cached is not None else None
         look = getattr(src.source, "peek", None)  # an optional capability of a source
-        return look(path) if look is not None else None
+        if look is None:
+            return None
+        try:
+            with anyio.fail_after(self.settings.limits.source_timeout):
+                return await anyio.to_thread.run_sync(look, path, abandon_on_cancel=True)
+        except TimeoutError:
+            raise TimedOut("the source did not answer in time") from None
 
     async def fetch(self, src: SourceRuntime, path: str) -> Original:
         """Fetch an original, through the originals cache where the source is worth caching.
@@ -117,6 +130,15 @@ class Runtime:
         if not src.source.cache_originals or self.originals.max_bytes == 0:
             return await src.source.fetch(path)
         return await self.originals.get_or_fetch((src.name, path), lambda: src.source.fetch(path))
+
+    def keep(self, src: SourceRuntime, path: str, original: Original) -> Original | None:
+        """What a request should hold of an original it fetched before queueing its render:
+        nothing when the originals cache holds it (the render reads it from there, or fetches
+        it again if it was evicted meanwhile), so requests waiting in the queue hold no bytes;
+        else the original, which would otherwise be fetched twice."""
+        if src.source.cache_originals and self.originals.get((src.name, path)) is original:
+            return None
+        return original
 
     async def close(self) -> None:
         await self.results.close()

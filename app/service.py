@@ -54,7 +54,7 @@ from transforms.hints import apply_client_hints
 from transforms.marks import MarkData
 from transforms.parser import Parser
 from transforms.pipeline import render
-from transforms.query import split_query
+from transforms.query import CACHED_QUERIES, CACHED_QUERY_BYTES, split_query
 from transforms.spec import Chain, Limits
 
 log = logging.getLogger("signet")
@@ -136,7 +136,7 @@ def parse(target: Target, signed: bool, limits: Limits) -> Wanted:
         _refuse_private(signed)
     pairs = split_query(target.raw_query)
     seconds_left = _seconds_left(src, pairs)
-    chain = _parse_cached(src.parser, path_tr, tuple(pairs), limits)
+    chain = _parse_chain(src.parser, path_tr, pairs, limits)
     if chain.original and not signed and not src.config.allow_original:
         # The stored file keeps its EXIF and GPS: its owner decides who may have it.
         raise HTTPError(403, "orig: serving the stored file needs a signed URL on this source")
@@ -183,11 +183,23 @@ def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | Non
     return left
 
 
-@functools.lru_cache(maxsize=4096)  # parsing is pure, and hot URLs repeat; errors not cached
+def _parse_chain(
+    parser: Parser, path_tr: str | None, pairs: list[tuple[str, str]], limits: Limits
+) -> Chain:
+    """The source's parser (its dialect and presets) on the URL. Parsing is pure and hot
+    URLs repeat; only short ones are cached, so the cache stays bounded in bytes (as
+    transforms.query's split cache)."""
+    size = len(path_tr or "") + sum(len(k) + len(v) for k, v in pairs)
+    if size > CACHED_QUERY_BYTES:
+        return parser.parse(path_tr, pairs, limits)
+    return _parse_cached(parser, path_tr, tuple(pairs), limits)
+
+
+@functools.lru_cache(maxsize=CACHED_QUERIES)  # errors are not cached
 def _parse_cached(
     parser: Parser, path_tr: str | None, pairs: tuple[tuple[str, str], ...], limits: Limits
 ) -> Chain:
-    """The parser is the source's (hashed by identity): its dialect and presets."""
+    """The parser is the source's (hashed by identity)."""
     return parser.parse(path_tr, list(pairs), limits)
 
 
@@ -211,10 +223,12 @@ async def look_up(
     from fetching it; the marks' validators join it, so a new logo is a new ETag."""
     src, path, chain = target.src, wanted.path, wanted.chain
     original = None
-    peek = runtime.peek(src, path)
+    peek = await runtime.peek(src, path)
     if peek is None:
-        original = await runtime.fetch(src, path)
+        # Admitted by the limiter before it is read: past the queue limit, 503 at once.
+        original = await runtime.limiter.read(lambda: runtime.fetch(src, path))
         peek = Peek.of(original)
+        original = runtime.keep(src, path, original)
     if peek.private:
         _refuse_private(signed)
     marks = await fetch_marks(

@@ -52,6 +52,8 @@ class LimitsConfig(BaseModel):
     # The request line and headers (app.ops.http_limits): size, and time to receive them.
     max_header_bytes: int = Field(32_768, ge=1024, le=1_048_576)  # larger: 431, closed
     header_timeout: float = Field(10.0, gt=0, le=300)  # seconds; slower: 408, closed
+    max_frames: int = Field(1000, gt=0)  # frames or pages of an original (chunks follow it)
+    max_decoded_pixels: int = Field(25_000_000, gt=0)  # decoded, after shrink-on-load: memory
 
 
 class CacheConfig(BaseModel):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from bench import images, load, procstat, pyspy, report, servers
+from bench import images, load, overload, procstat, pyspy, report, servers
 from bench.limit import measure_limit
 from bench.workloads import WORKLOADS, Workload
 
@@ -249,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     workloads = [w for w in WORKLOADS if not args.only or w.key in args.only]
     results: dict = {
         "meta": meta(args, argv),
-        "workloads": [{"key": w.key, "title": w.title, "source": w.source} for w in workloads],
+        "workloads": [{"key": w.key, "title": w.title, "source": w.source} for w in workloads
+                      if w.kind != "overload"],
         "limits": {}, "runs": {}, "memory": {}, "skipped": {}, "answers": {}, "profiles": {},
         "notes": [],
     }
@@ -265,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with stop_on_sigterm():
             measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start)
+            measure_overload(results, args, workloads, log_dir)
     except KeyboardInterrupt:
         log("interrupted: stopping the servers")
         raise
@@ -464,6 +466,16 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
             + "; thumbor with its file result storage (on for (d) only); the limit is a bare "
             f"Starlette handler returning the bytes from memory (uvicorn, {args.workers} "
             "workers); nginx serving the file is the outer bound")
+
+
+def measure_overload(results, args, workloads, log_dir) -> None:
+    """(g): a burst of distinct requests for a 45 MB original (bench/overload.py)."""
+    for wl in [w for w in workloads if w.kind == "overload"]:
+        log(f"({wl.key}) {wl.title}")
+        result = overload.run(args.workers, log_dir)
+        results["memory"][f"({wl.key}) signet"] = result
+        results["notes"].append(overload.summary(result))
+        log("  " + overload.summary(result))
 
 
 def extras(results, args, wl, signet, reuseport, path, paths=None) -> None:

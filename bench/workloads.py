@@ -163,4 +163,9 @@ WORKLOADS: tuple[Workload, ...] = (
         notes=["thumbor's filters are the nearest, not the same maths (its sharpen and "
                "contrast differ); the sizes match"],
     ),
+    # Not a wrk run: bench/overload.py fires the burst itself, at a Signet of its own.
+    Workload(
+        "h", "100 concurrent distinct requests, 45 MB PNG: peak RSS, first 503", "overload.png",
+        "w=N&fm=jpg", "", ("JPEG", (0, 0)), kind="overload",
+    ),
 )

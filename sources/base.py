@@ -25,6 +25,12 @@ class Original:
         return self.etag or hashlib.blake2b(self.data, digest_size=16).hexdigest()
 
 
+def http_time(seconds: float | None) -> float | None:
+    """`seconds` if an HTTP date can state it (1970 to 9999: a Last-Modified in the year
+    10000 cannot be written), else None: the original simply has no known date."""
+    return seconds if seconds is not None and 0 <= seconds <= 253_402_300_799 else None
+
+
 HEAD_BYTES = 256  # enough of the start of a file to tell its format (transforms.formats.sniff)
 
 
@@ -87,6 +93,6 @@ class Source(Protocol):
         ...
 
     # Optional: `def peek(self, path: str) -> Peek`, for a source that can name an original
-    # without reading it, cheaply enough to do on the event loop (a local stat).
+    # without reading it (a local stat and a small read). Blocking: run in a worker thread.
 
     async def close(self) -> None: ...

@@ -9,7 +9,7 @@ from stat import S_ISLNK, S_ISREG
 
 import anyio.to_thread
 
-from sources.base import HEAD_BYTES, NotFound, Original, Peek, TooLarge
+from sources.base import HEAD_BYTES, NotFound, Original, Peek, TooLarge, http_time
 from sources.paths import check_relative, decode_path
 
 
@@ -28,8 +28,8 @@ class FolderSource:
     def path_from_url(self, raw_path: str) -> str:
         return decode_path(raw_path)
 
-    def _locate(self, path: str) -> str:
-        """The file's path, which is inside the root, or NotFound.
+    def _locate(self, path: str) -> tuple[str, os.stat_result]:
+        """The file's path, which is inside the root, and its lstat; or NotFound.
 
         The root is resolved once; check_relative refuses `.`/`..` segments, so only a
         symlink below the root can lead out. Each component is lstat'ed (one call for a
@@ -42,22 +42,33 @@ class FolderSource:
         for part in rel.split("/"):
             current = os.path.join(current, part)
             try:
-                is_link = S_ISLNK(os.lstat(current).st_mode)
+                info = os.lstat(current)
             except OSError:  # missing, a name too long for the filesystem
                 raise NotFound(f"no such image: {path}") from None
-            if is_link:
+            if S_ISLNK(info.st_mode):
                 target = os.path.realpath(os.path.join(self._root, rel))
                 if not target.startswith(self._inside):
                     raise NotFound(f"no such image: {path}")
-                return target
-        return current
+                try:
+                    return target, os.stat(target)
+                except OSError:
+                    raise NotFound(f"no such image: {path}") from None
+        return current, info
 
     def _read_file(self, path: str, limit: int) -> tuple[bytes, os.stat_result, str]:
-        """Up to `limit` bytes of the file (the whole of it, for limit > max_bytes)."""
-        target = self._locate(path)
+        """Up to `limit` bytes of the file (the whole of it, for limit > max_bytes).
+
+        Only a regular file is opened: open() of a FIFO blocks until a writer comes, and a
+        device never ends. The type is checked before the open, and the open cannot block
+        (O_NONBLOCK: should a FIFO be swapped in between, it opens at once, and the fstat
+        after the open refuses it). O_NONBLOCK changes nothing for a regular file's reads.
+        """
+        target, info = self._locate(path)
+        if not S_ISREG(info.st_mode):
+            raise NotFound(f"no such image: {path}")
         try:
-            fd = os.open(target, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:  # missing, a name too long for the filesystem, a symlink loop
+            fd = os.open(target, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+        except OSError:  # gone since, a symlink loop
             raise NotFound(f"no such image: {path}") from None
         try:
             stat = os.fstat(fd)
@@ -85,11 +96,11 @@ class FolderSource:
         return f"{stat.st_mtime_ns:x}-{stat.st_size:x}-{stat.st_ino:x}"
 
     def peek(self, path: str) -> Peek:
-        """The file's validator and first bytes: a stat and one small read, which a local
-        disk answers from its cache in microseconds, so a cached render is found without
-        reading the whole original (or paying a thread hop)."""
+        """The file's validator and first bytes: a stat and one small read, so a cached
+        render is found without reading the whole original. Blocking (a disk, or a network
+        filesystem, can stall): the app calls it in a worker thread."""
         head, stat, _ = self._read_file(path, HEAD_BYTES)
-        return Peek(self._etag(stat), head, stat.st_mtime)
+        return Peek(self._etag(stat), head, http_time(stat.st_mtime))
 
     def _read(self, path: str) -> Original:
         data, stat, target = self._read_file(path, self.max_bytes + 1)
@@ -97,11 +108,12 @@ class FolderSource:
             data=data,
             content_type=mimetypes.guess_type(target)[0],
             etag=self._etag(stat),
-            last_modified=stat.st_mtime,
+            last_modified=http_time(stat.st_mtime),
         )
 
     async def fetch(self, path: str) -> Original:
-        return await anyio.to_thread.run_sync(self._read, path)
+        # Abandoned if cancelled (source_timeout): a stalled disk read cannot hold the request.
+        return await anyio.to_thread.run_sync(self._read, path, abandon_on_cancel=True)
 
     async def close(self) -> None:
         return None

@@ -8,10 +8,23 @@ from email.utils import parsedate_to_datetime
 import anyio
 import httpx
 
-from sources.base import NotFound, Original, TimedOut, TooLarge, Unreachable
+from sources.base import (
+    BadPath,
+    NotFound,
+    Original,
+    TimedOut,
+    TooLarge,
+    Unreachable,
+    http_time,
+)
+from sources.content_encoding import ACCEPT_ENCODING, BodyDecoder
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-REQUEST_HEADERS = {"User-Agent": "Signet", "Accept": "image/*,*/*;q=0.8"}
+REQUEST_HEADERS = {
+    "User-Agent": "Signet",
+    "Accept": "image/*,*/*;q=0.8",
+    "Accept-Encoding": ACCEPT_ENCODING,  # what sources.content_encoding decodes, bounded
+}
 
 
 def new_client(
@@ -33,9 +46,10 @@ def _last_modified(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError):
+        seconds = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    return http_time(seconds)
 
 
 def _too_large(max_bytes: int) -> TooLarge:
@@ -46,12 +60,17 @@ async def _read_body(response: httpx.Response, max_bytes: int) -> Original:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(max_bytes)
+    decoder = BodyDecoder(response.headers.get("content-encoding", ""), max_bytes)
     body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > max_bytes:
+    raw_bytes = 0
+    # Raw, decoded by us in bounded steps (httpx's own decoding inflates a chunk whole).
+    async for chunk in response.aiter_raw():
+        raw_bytes += len(chunk)
+        if raw_bytes > max_bytes:
             # Closing the response mid-body drops the connection: the rest is never read.
             raise _too_large(max_bytes)
+        body += decoder.feed(chunk)
+    body += decoder.finish()
     content_type = response.headers.get("content-type")
     return Original(
         data=bytes(body),
@@ -71,6 +90,17 @@ def _status_error(status: int, path: str) -> Exception:
     return Unreachable(f"the source answered with an unexpected status ({status})")
 
 
+def _check_host(url: httpx.URL, redirected: bool) -> None:
+    """httpx decodes an `xn--` host when it builds the request, and raises what idna raises
+    (`http://xn--/`): find out first, and say which side was wrong."""
+    try:
+        url.host  # noqa: B018 - decoding it is the check
+    except (UnicodeError, ValueError):
+        if redirected:
+            raise Unreachable("the source redirected to an invalid host name") from None
+        raise BadPath("the URL's host is not a valid domain name") from None
+
+
 async def _follow(
     client: httpx.AsyncClient,
     url: httpx.URL,
@@ -79,9 +109,15 @@ async def _follow(
     max_redirects: int,
     check_url: Callable[[httpx.URL], None],
 ) -> Original:
-    for _ in range(max_redirects + 1):
+    for hop in range(max_redirects + 1):
+        _check_host(url, redirected=hop > 0)
         check_url(url)
-        response = await client.send(client.build_request("GET", url), stream=True)
+        try:
+            response = await client.send(client.build_request("GET", url), stream=True)
+        except (UnicodeError, httpx.InvalidURL):
+            # httpx builds a redirect's next request itself (even when not following it),
+            # decoding the Location's host: an invalid `xn--` one raises there.
+            raise Unreachable("the source redirected to an invalid URL") from None
         try:
             if response.status_code in REDIRECT_STATUSES:
                 location = response.headers.get("location")
@@ -89,7 +125,7 @@ async def _follow(
                     raise Unreachable("the source redirected without a location")
                 try:
                     url = url.join(location)
-                except httpx.InvalidURL:
+                except (httpx.InvalidURL, UnicodeError, ValueError):  # idna's errors too
                     raise Unreachable("the source redirected to an invalid URL") from None
                 continue
             if response.status_code != 200:
@@ -123,5 +159,5 @@ async def fetch_url(
     except httpx.HTTPError:
         # httpx's messages can carry resolved addresses; say only what happened.
         raise Unreachable("the source could not be reached") from None
-    except httpx.InvalidURL:
+    except (httpx.InvalidURL, UnicodeError):
         raise Unreachable("the source URL is invalid") from None

@@ -1,14 +1,20 @@
 """Random paths and query strings through the real server (hypothesis).
 
 Properties: nothing answers 500, and no image (2xx) or 304 leaves a secure source
-without a valid signature. Requests go out byte for byte over a plain socket, so the
+without a valid signature. Then damaged originals of every decodable format (byte flips
+and cuts of real files), and upstreams answering whatever hypothesis makes of statuses,
+headers (encodings, dates, lengths), bodies and redirects: never a 500 either (502 and 504
+are the source's fault, and say so). Requests go out byte for byte over a plain socket, so the
 server sees exactly what hypothesis made, invalid UTF-8 and broken escapes included.
 """
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import socket
 import string
+import zlib
 from pathlib import Path
 
 import pytest
@@ -20,6 +26,7 @@ from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
 from tests.servers import run_asgi
+from tests.upstream import Canned, run_upstream
 
 KEY = "fuzz-media-key"
 TOKEN = "fuzz-imgix-token"
@@ -183,6 +190,43 @@ def size_group_queries() -> st.SearchStrategy[str]:
     )
 
 
+# --- damaged originals and hostile upstreams -------------------------------------------
+
+PICTURE = imagegen.photo(48, 32)
+REAL_FILES = {
+    "jpg": imagegen.encode(PICTURE, "JPEG"),
+    "png": imagegen.encode(PICTURE.convert("RGBA"), "PNG"),
+    "apng": imagegen.encode(PICTURE, "PNG", save_all=True, append_images=[PICTURE.rotate(90)]),
+    "gif": imagegen.animated_gif(48, 32, 3),
+    "webp": imagegen.encode(PICTURE, "WEBP", save_all=True, append_images=[PICTURE.rotate(90)]),
+    "avif": imagegen.encode(PICTURE, "AVIF"),
+    "tiff": imagegen.encode(PICTURE, "TIFF", save_all=True, append_images=[PICTURE.rotate(90)]),
+    "bmp": imagegen.encode(PICTURE, "BMP"),
+}
+EXTENSION = {"apng": "png"}
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    root: Path = tmp_path_factory.mktemp("fuzz-damaged")
+    with run_upstream("127.0.0.1") as upstream, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SIGNET_TEST_FUZZ_KEY", KEY)
+        config = load_settings(
+            None,
+            limits={"max_output_pixels": 250_000, "transform_workers": 2,
+                    "max_source_bytes": 1_000_000, "source_timeout": 2},
+            sources=[
+                {"name": "d", "type": "folder", "root": str(root)},
+                {"name": "w", "type": "web_folder", "base_url": upstream.base + "/"},
+                {"name": "p", "type": "web_proxy", "keys": ["env:SIGNET_TEST_FUZZ_KEY"],
+                 "allowed_networks": ["127.0.0.0/8"]},
+            ],
+        )
+        with run_asgi(create_app(config)) as base:
+            yield base, root, upstream
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     path=st.sampled_from(["/photo.jpg", "/alpha.png", "/sub/photo.jpg"]),
@@ -199,3 +243,99 @@ def test_signed_size_group_urls_never_get_a_500(server, path, query, fit_crop):
     assert status < 500, answer[:300]
     if status == 200:
         assert b"\r\ncontent-type: image/" in answer.lower()
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    fmt=st.sampled_from(sorted(REAL_FILES)),
+    flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
+                   min_size=1, max_size=8),
+    cut=st.one_of(st.none(), st.floats(0.05, 1)),
+    query=plausible,
+)
+def test_damaged_files_of_every_format_never_get_a_500(hostile_server, fmt, flips, cut, query):
+    base, root, _ = hostile_server
+    data = bytearray(REAL_FILES[fmt])
+    for where, value in flips:
+        data[int(where * len(data))] = value
+    if cut is not None:
+        data = data[: max(1, int(cut * len(data)))]
+    name = f"dmg{next(_counter)}.{EXTENSION.get(fmt, fmt)}"
+    (root / name).write_bytes(bytes(data))
+    status, answer = send(base, f"/d/{name}?{query}".encode())
+    event(f"{fmt} {status}")
+    assert status < 500, answer[:300]
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+def _deflate(data: bytes) -> bytes:
+    return zlib.compress(data)
+
+
+BODIES = {
+    "jpeg": REAL_FILES["jpg"],
+    "png": REAL_FILES["png"],
+    "gzip-jpeg": _gzip(REAL_FILES["jpg"]),
+    "deflate-png": _deflate(REAL_FILES["png"]),
+    "gzip-gzip-jpeg": _gzip(_gzip(REAL_FILES["jpg"])),
+    "bomb": _gzip(_gzip(bytes(8 << 20))),
+    "garbage": bytes(range(256)) * 4,
+    "empty": b"",
+    "half-jpeg": REAL_FILES["jpg"][: len(REAL_FILES["jpg"]) // 2],
+}
+header_text = st.text(alphabet=string.ascii_letters + string.digits + " ,;:=-_/\"'.", max_size=40)
+upstream_headers = st.lists(
+    st.one_of(
+        st.tuples(st.just("Content-Encoding"),
+                  st.sampled_from(["gzip", "deflate", "gzip, gzip", "x-gzip", "identity", "br",
+                                   "gzip, deflate, gzip", "zstd", ""]) | header_text),
+        st.tuples(st.just("Content-Type"),
+                  st.sampled_from(["image/jpeg", "image/png", "text/html", "", "image/*;x=1"])),
+        st.tuples(st.just("Last-Modified"),
+                  st.sampled_from(["Wed, 01 Jan 2025 00:00:00 GMT", "yesterday", "",
+                                   "Sat, 01 Jan 10000 00:00:00 GMT",
+                                   "Mon, 01 Jan 99999999999 00:00:00 GMT",
+                                   "Fri, 31 Dec 9999 23:59:59 -2359"]) | header_text),
+        st.tuples(st.just("ETag"), header_text),
+        st.tuples(st.just("Content-Length"), st.sampled_from(["0", "1", "99999999999", "-1", "x"])),
+        st.tuples(st.just("Transfer-Encoding"), st.sampled_from(["chunked", "gzip", "identity"])),
+    ),
+    max_size=5,
+)
+locations = st.sampled_from(
+    ["/image.jpg", "image.jpg", "http://xn--/x.jpg", "http://xn--zz.example/", "//", "",
+     "http://[::1/", "http://127.0.0.1:1/", "/loop", "https://example.invalid/a",
+     "/%zz", "javascript:alert(1)", "/" + "a" * 3000]
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    status=st.sampled_from([200, 200, 200, 203, 206, 301, 302, 303, 304, 307, 404, 410, 500]),
+    headers=upstream_headers,
+    location=locations,
+    body=st.sampled_from(sorted(BODIES)),
+    length=st.booleans(),
+    via_proxy=st.booleans(),
+    query=plausible,
+)
+def test_upstream_behaviour_never_gets_a_500(
+    hostile_server, status, headers, location, body, length, via_proxy, query
+):
+    base, _, upstream = hostile_server
+    path = f"/up{next(_counter)}.jpg"
+    if 300 <= status < 400:
+        headers = [*headers, ("Location", location)]
+    upstream.canned[path] = Canned(status, tuple(headers), BODIES[body], length=length)
+    if via_proxy:
+        target = sign_url(f"/p/{upstream.base}{path}" + (f"?{query}" if query else ""), KEY)
+    else:
+        target = f"/w{path}" + (f"?{query}" if query else "")
+    answer_status, answer = send(base, target.encode())
+    event(f"upstream {status} -> {answer_status}")
+    assert answer_status < 500 or answer_status in (502, 504), answer[:300]
+    if answer_status >= 500:
+        assert b"internal error" not in answer

@@ -1,10 +1,10 @@
 """A small real HTTP server for the web source tests, on a chosen 127.0.0.x address.
 
-Routes: /image.jpg, /slow (answers after `slow_seconds`), /error (500), /missing (404),
+Routes: /image.jpg, /slow* (answers after `slow_seconds`), /error (500), /missing (404),
 /gone (410), /forbidden (403), /huge (an endless chunked body), /huge-declared (a
 Content-Length over any test limit), /redirect?to=URL (302), /redirect-to/HOST/PORT/PATH
 (302 to http://HOST:PORT/PATH), /redirect-relative (301 to `image.jpg`), /loop (redirects
-to itself).
+to itself), and any path a test put in `canned` (an answer sent byte for byte).
 Every request's path is recorded, so a test can assert that nothing reached the server.
 """
 
@@ -31,6 +31,17 @@ HUGE_CHUNK = b"x" * 65536
 HUGE_SECONDS = 5.0  # how long /huge keeps streaming to a client that keeps reading
 
 
+@dataclass(frozen=True)
+class Canned:
+    """An answer sent as is: the status, the headers in order (repeats allowed), the body.
+    With `length` False no Content-Length is sent and the connection closes after the body."""
+
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    length: bool = True
+
+
 @dataclass
 class Upstream:
     host: str
@@ -40,6 +51,8 @@ class Upstream:
     requests: list[str] = field(default_factory=list)
     huge_bytes_sent: int = 0
     stopping: threading.Event = field(default_factory=threading.Event)
+    # Answers given byte for byte, by path: set `canned["/x"] = Canned(...)` from a test.
+    canned: dict[str, Canned] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -67,7 +80,10 @@ class _Handler(BaseHTTPRequestHandler):
         up.requests.append(self.path)
         url = urlsplit(self.path)
         route = url.path
-        if route == "/image.jpg":
+        canned = up.canned.get(route)
+        if canned is not None:
+            self._send_canned(canned)
+        elif route == "/image.jpg":
             self._send(
                 200,
                 IMAGE,
@@ -77,7 +93,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "Last-Modified": IMAGE_LAST_MODIFIED,
                 },
             )
-        elif route == "/slow":
+        elif route.startswith("/slow"):  # /slow, /slow1, /slow-a.png ...
             up.stopping.wait(up.slow_seconds)
             self._send(200, IMAGE, {"Content-Type": "image/jpeg"})
         elif route in ("/error", "/missing", "/gone", "/forbidden"):
@@ -103,6 +119,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, b"", {"Location": "/loop"})
         else:
             self._send(404, b"no such route\n")
+
+    def _send_canned(self, canned: Canned) -> None:
+        head = [f"HTTP/1.1 {canned.status} Canned".encode()]
+        head += [f"{k}: {v}".encode("latin-1") for k, v in canned.headers]
+        if canned.length:
+            head.append(f"Content-Length: {len(canned.body)}".encode())
+        else:
+            head.append(b"Connection: close")
+            self.close_connection = True
+        self.wfile.write(b"\r\n".join(head) + b"\r\n\r\n" + canned.body)
 
     def _stream_forever(self) -> None:
         """Chunked and unbounded: a client that buffers the whole body never finishes."""

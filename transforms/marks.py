@@ -8,7 +8,6 @@ mark is kept, keyed by (path, validator, size): a new logo has a new validator a
 
 from __future__ import annotations
 
-import io
 import threading
 from collections.abc import Hashable
 from typing import NamedTuple
@@ -16,10 +15,10 @@ from typing import NamedTuple
 from cachetools import LRUCache
 from PIL import Image, ImageOps
 
-from transforms.errors import ParamError
+from transforms.errors import ImageError, ParamError
 from transforms.placement import Position, place
 from transforms.spec import Limits, Overlay
-from transforms.steps.load import DECODE_ERRORS, OPENABLE
+from transforms.steps.load import DECODE_ERRORS, check_decoded, open_checked
 
 # Per worker process (`limits.mark_cache_bytes`, app.settings, sets it at start-up).
 # RGBA: a 300 x 90 logo is about 100 KB, so the default holds hundreds.
@@ -192,19 +191,14 @@ def _pixels(value: float, base: int, dpr: float) -> float:
 def _decode(data: bytes, limits: Limits) -> Image.Image:
     """The mark upright, as RGBA. A mark that is not an image is a bad `mark` parameter."""
     try:
-        img = Image.open(io.BytesIO(data), formats=OPENABLE)
-        width, height = img.size
-        if width * height > limits.max_input_pixels:
-            raise ParamError(
-                "mark",
-                f"the watermark is {width} x {height}, over the limit of "
-                f"{limits.max_input_pixels} pixels",
-            )
+        # The same checks as any original: pixels, frames, the file's structure.
+        img = open_checked(data, limits)
+        check_decoded(img, limits)
         img.load()
         img = ImageOps.exif_transpose(img)
         return img.convert("RGBA")
-    except ParamError:
-        raise
+    except ImageError as err:
+        raise ParamError("mark", f"the watermark: {err}") from None
     except DECODE_ERRORS:  # UnidentifiedImageError is an OSError
         raise ParamError("mark", "the watermark is not a decodable image") from None
 

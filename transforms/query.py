@@ -25,6 +25,13 @@ def has_control_character(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
+# Hot URLs repeat, so splits are cached; only queries up to this long, so that the cache is
+# bounded in bytes (4096 entries of at most 1 KiB, and their pairs: about 8 MiB at most)
+# rather than holding thousands of 64 KiB queries for good.
+CACHED_QUERY_BYTES = 1024
+CACHED_QUERIES = 4096
+
+
 def split_query(raw: bytes) -> list[tuple[str, str]]:
     """Split `a=1&b=x+y` into [("a", "1"), ("b", "x y")] with form decoding.
 
@@ -32,10 +39,9 @@ def split_query(raw: bytes) -> list[tuple[str, str]]:
     empty items (`&&`) are skipped. Raises ParamError naming the key (or
     "query" when the key itself cannot be read).
     """
-    return list(_split(raw))
+    return list(_split_cached(raw) if len(raw) <= CACHED_QUERY_BYTES else _split(raw))
 
 
-@functools.lru_cache(maxsize=4096)  # hot URLs repeat; errors are not cached
 def _split(raw: bytes) -> tuple[tuple[str, str], ...]:
     items = [item for item in raw.split(b"&") if item]
     if len(items) > MAX_PARAMS:
@@ -53,6 +59,9 @@ def _split(raw: bytes) -> tuple[tuple[str, str], ...]:
             raise ParamError(key, f"value is too long (at most {MAX_VALUE_CHARS} characters)")
         pairs.append((key, value))
     return tuple(pairs)
+
+
+_split_cached = functools.lru_cache(maxsize=CACHED_QUERIES)(_split)  # errors are not cached
 
 
 def _decode(raw: bytes, name: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,6 +51,11 @@ SHADOW_OFFSET = 1 / 16
 SHADOW_BLUR_PER_UNIT = 1 / 60
 SHADOW_ALPHA = 0.7
 FAKE_BOLD_STROKE = 1 / 28  # of the font size
+# The characters of Unicode's bidirectional class B (paragraph separators). raqm's layout
+# fails on any of them ("raqm_layout() failed"); the text is one line, so each is a space.
+# tests/test_hostile_text.py checks this list against unicodedata.
+PARAGRAPH_SEPARATORS = "\n\r\x1c\x1d\x1e\x85\u2029"
+_ONE_LINE = str.maketrans(dict.fromkeys(PARAGRAPH_SEPARATORS, " "))
 
 
 def font_name(value: str) -> str:
@@ -102,6 +107,8 @@ def text_layer(overlay: Overlay, base: tuple[int, int], dpr: float) -> tuple[Ima
     the font until the text fits instead. `track` spaces the letters (then drawn one by
     one, without kerning), `line` outlines them in `line_color`.
     """
+    if overlay.text.translate(_ONE_LINE) != overlay.text:  # separators raqm cannot lay out
+        overlay = replace(overlay, text=overlay.text.translate(_ONE_LINE))
     pad = round(overlay.pad * dpr)
     room = max(1, base[0] - 2 * pad)
     if overlay.text_width is not None:

@@ -10,6 +10,8 @@ from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 from transforms.context import Context
 from transforms.errors import ImageError
 from transforms.modes import to_working_mode
+from transforms.spec import Limits
+from transforms.structure import count_frames
 
 # Pillow's own bomb check raises its own exception type at its own threshold;
 # we check limits.max_input_pixels ourselves, before decoding, with a message
@@ -20,9 +22,11 @@ Image.MAX_IMAGE_PIXELS = None
 # Ghostscript, for one), and an origin that fetches URLs should not.
 OPENABLE = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "TIFF", "BMP")
 
-# What Pillow's decoders raise on hostile or damaged input.
+# What Pillow's decoders raise on hostile or damaged input (RuntimeError: the AVIF plugin,
+# "Failed to decode image", "Conversion from YUV failed").
 DECODE_ERRORS = (
     OSError,
+    RuntimeError,
     SyntaxError,
     ValueError,
     EOFError,
@@ -38,39 +42,56 @@ EXIF_ORIENTATION = 0x0112
 
 def open_image(ctx: Context) -> None:
     """Read the header: format, size, frame count, orientation. No pixels yet."""
-    try:
-        img = Image.open(io.BytesIO(ctx.data), formats=OPENABLE)
-    except UnidentifiedImageError:
-        raise ImageError("not a decodable image: the format is not recognised") from None
-    except DECODE_ERRORS:
-        raise ImageError("not a decodable image: the header is damaged") from None
-    width, height = img.size
-    limit = ctx.limits.max_input_pixels
-    if width * height > limit:
-        raise ImageError(f"image is {width} x {height}, over the limit of {limit} pixels")
-    _check_frames(img, limit)
-    ctx.img = img
+    ctx.img = open_checked(ctx.data, ctx.limits)
+    img = ctx.img
     ctx.stored_size = img.size
     ctx.orientation = ctx.spec.rotation.orient or _exif_orientation(img)
     ctx.icc_profile = img.info.get("icc_profile")
 
 
-def _check_frames(img: Image.Image, limit: int) -> None:
-    """Refuse animations whose frames together exceed the pixel limit (a GIF bomb).
+def open_checked(data: bytes, limits: Limits) -> Image.Image:
+    """Pillow's image of `data`, header only, once every limit the header allows is checked.
 
-    Only the first frame is ever decoded, but the limit is about what the
-    original is. Pillow counts GIF frames by skipping through the data
-    blocks without decompressing them; WebP, APNG and AVIF state the count.
+    The file's structure (frames, pages, chunks) is counted first, with bounds
+    (transforms.structure): Pillow walks it in Python inside one call, where no time
+    limit reaches. Raises ImageError.
+    """
+    try:
+        frames = count_frames(data, limits.max_frames)
+    except (struct.error, IndexError, ValueError):  # a structure too damaged to walk
+        raise ImageError("not a decodable image: the header is damaged") from None
+    try:
+        img = Image.open(io.BytesIO(data), formats=OPENABLE)
+    except UnidentifiedImageError:
+        raise ImageError("not a decodable image: the format is not recognised") from None
+    except DECODE_ERRORS:
+        raise ImageError("not a decodable image: the header is damaged") from None
+    width, height = img.size
+    limit = limits.max_input_pixels
+    if width * height > limit:
+        raise ImageError(f"image is {width} x {height}, over the limit of {limit} pixels")
+    _check_frames(img, frames, limits)
+    return img
+
+
+def _check_frames(img: Image.Image, frames: int | None, limits: Limits) -> None:
+    """Refuse more frames than `max_frames`, and animations whose frames together exceed
+    the pixel limit (a GIF bomb).
+
+    Only the first frame is ever decoded, but the limit is about what the original is.
+    `frames` was counted from the file's structure; None where Pillow reads the count from
+    a header (AVIF, MPO) or the format has one frame (BMP).
     """
     pixels = img.size[0] * img.size[1]
-    try:
-        if not getattr(img, "is_animated", False):
-            return
-        # is_animated looks one frame ahead only; a count needs a full scan.
-        frames = 2 if pixels * 2 > limit else img.n_frames
-    except DECODE_ERRORS:
-        raise ImageError("not a decodable image: the animation is damaged") from None
-    if frames * pixels > limit:
+    limit = limits.max_input_pixels
+    if frames is None:
+        try:
+            frames = int(getattr(img, "n_frames", 1))
+        except DECODE_ERRORS:
+            raise ImageError("not a decodable image: the animation is damaged") from None
+    if frames > limits.max_frames:
+        raise ImageError(f"image has more than {limits.max_frames} frames, over the limit")
+    if frames > 1 and frames * pixels > limit:
         raise ImageError(
             f"animated image has {frames} frames of {img.size[0]} x {img.size[1]}, "
             f"over the limit of {limit} pixels in all"
@@ -102,8 +123,26 @@ def scale_on_load(ctx: Context) -> None:
     img = ctx.image
     if ctx.decode_size is not None and isinstance(img, JpegImagePlugin.JpegImageFile):
         img.draft(img.mode, ctx.decode_size)
+    check_decoded(img, ctx.limits)
     try:
         img.load()
     except DECODE_ERRORS:
         raise ImageError("not a decodable image: the data is truncated or damaged") from None
     ctx.img = to_working_mode(img, ctx.icc_profile)
+
+
+def check_decoded(img: Image.Image, limits: Limits) -> None:
+    """Refuse to decode more than `max_decoded_pixels`: what a render's memory follows.
+
+    The header limit (max_input_pixels) is about what the original is; this one is about
+    what decoding it costs, after any shrink-on-load (a JPEG decoded at 1/8 scale costs 1/64
+    of its pixels, so a 100 MP photo still makes a thumbnail). Measured peaks are 4 to 10
+    bytes per decoded pixel (RGB to 16-bit PNG), so at the default of 25 MP two renders at
+    once stay near half a GiB.
+    """
+    width, height = img.size
+    if width * height > limits.max_decoded_pixels:
+        raise ImageError(
+            f"image is {width} x {height}: decoding it would take over the limit of "
+            f"{limits.max_decoded_pixels} pixels"
+        )

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from app.errors import HTTPError, from_source_error, from_transform_error
 from app.marks import MarkRequest, fetch_marks, with_marks
+from app.media.routes import MediaAPI, serve_media
 from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
 from app.presets import apply_preset
 from app.referer import add_referer_vary, check_referer
@@ -102,6 +103,8 @@ async def serve_image(request: Request) -> Response:
     if route is None:
         raise HTTPError(404, "no source serves this URL")
     src = route.source
+    if request.app.state.media.serves(src, route.rel_path):  # ImageKit's file API
+        return await request.app.state.media.handle(request, route)
     request.scope[SOURCE_SCOPE_KEY] = src.name  # for the request metrics
     raw_query: bytes = request.scope.get("query_string", b"")
     imagekit = src.config.scheme == "imagekit"
@@ -209,6 +212,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
             *ops_routes(runtime),  # /readyz, /metrics
             Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
+            Route("/{path:path}", serve_media, methods=["POST", "PATCH", "DELETE"]),
         ],
         middleware=ops_middleware(runtime),
         exception_handlers={
@@ -219,6 +223,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.media = MediaAPI(runtime)
     return app
 
 

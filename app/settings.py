@@ -90,6 +90,8 @@ class SourceConfigBase(BaseModel):
     presets: dict[str, str] = {}  # NAME = "w=300&h=300&fit=crop&mark=/logo.png"
     preset_override: bool = True  # false: a URL may not set what its preset sets
     strict: bool = False  # only preset URLs (plus expires and the signature)
+    # The media library (app.media): ImageKit's upload and file API under this endpoint.
+    media_api: bool = False
 
     @field_validator("keys")
     @classmethod
@@ -126,6 +128,15 @@ class SourceConfigBase(BaseModel):
 
     def is_private_path(self, path: str) -> bool:
         return any(path.startswith(p.lstrip("/")) for p in self.private_prefixes)
+
+    @model_validator(mode="after")
+    def _media_api_consistent(self) -> SourceConfigBase:
+        if self.media_api:
+            if getattr(self, "type", None) not in ("folder", "s3"):
+                raise ValueError("media_api needs a folder or s3 source (it writes files)")
+            if self.scheme != "imagekit" or not self.keys:
+                raise ValueError('media_api needs scheme = "imagekit" and a private key in `keys`')
+        return self
 
     @model_validator(mode="after")
     def _secure_needs_keys(self) -> SourceConfigBase:

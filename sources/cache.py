@@ -68,6 +68,11 @@ class OriginalsCache:
         self._entries[key] = _Entry(original, self._clock() + self.ttl)
         self.size += size
 
+    def discard(self, key: Hashable) -> None:
+        """Forget an original (the media library replaced or purged it)."""
+        if key in self._entries:
+            self._remove(key)
+
     def _remove(self, key: Hashable) -> None:
         entry = self._entries.pop(key)
         self.size -= len(entry.original.data)

@@ -10,6 +10,7 @@ from stat import S_ISLNK, S_ISREG
 import anyio.to_thread
 
 from sources.base import HEAD_BYTES, NotFound, Original, Peek, TooLarge
+from sources.library import FileMeta, read_sidecar, refuse_state_path
 from sources.paths import check_relative, decode_path
 
 
@@ -37,7 +38,7 @@ class FolderSource:
         still land inside the root. realpath() for every request would lstat every
         component from / and cost several times as much.
         """
-        rel = check_relative(path)
+        rel = refuse_state_path(check_relative(path))  # the media library's private state
         current = self._root
         for part in rel.split("/"):
             current = os.path.join(current, part)
@@ -89,15 +90,25 @@ class FolderSource:
         disk answers from its cache in microseconds, so a cached render is found without
         reading the whole original (or paying a thread hop)."""
         head, stat, _ = self._read_file(path, HEAD_BYTES)
-        return Peek(self._etag(stat), head, stat.st_mtime)
+        meta = self._meta(path)
+        return Peek(
+            self._etag(stat) + meta.validator_suffix(), head, stat.st_mtime, meta.private
+        )
+
+    def _meta(self, path: str) -> FileMeta:
+        # The media library's sidecar (privacy, purge generation); a missing one costs a
+        # failed open, and none is the rule for files put in the folder by hand.
+        return read_sidecar(self._root, check_relative(path)) or FileMeta()
 
     def _read(self, path: str) -> Original:
         data, stat, target = self._read_file(path, self.max_bytes + 1)
+        meta = self._meta(path)
         return Original(
             data=data,
             content_type=mimetypes.guess_type(target)[0],
-            etag=self._etag(stat),
+            etag=self._etag(stat) + meta.validator_suffix(),
             last_modified=stat.st_mtime,
+            private=meta.private,
         )
 
     async def fetch(self, path: str) -> Original:

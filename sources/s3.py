@@ -18,6 +18,7 @@ import botocore.exceptions as boto_errors
 from botocore.config import Config
 
 from sources.base import BadPath, NotFound, Original, TimedOut, TooLarge, Unreachable
+from sources.library import refuse_state_path
 from sources.paths import decode_path
 
 _CHUNK = 256 * 1024
@@ -76,11 +77,17 @@ class S3Source:
         self.timeout = timeout
         self._client = s3_client(region, endpoint_url, timeout, attempts=2)
 
+    @property
+    def client(self) -> Any:
+        """The boto3 client, shared with the source's media library (sources.library_s3)."""
+        return self._client
+
     def path_from_url(self, raw_path: str) -> str:
         return decode_path(raw_path)
 
     def _read(self, path: str, deadline: float) -> Original:
-        response = self._client.get_object(Bucket=self.bucket, Key=self.prefix + path)
+        key = self.prefix + refuse_state_path(path)  # the media library's private state
+        response = self._client.get_object(Bucket=self.bucket, Key=key)
         body = response["Body"]
         try:
             if response.get("ContentLength", 0) > self.max_bytes:
@@ -95,12 +102,16 @@ class S3Source:
         finally:
             body.close()  # unread bytes are dropped with the connection, not downloaded
         last_modified = response.get("LastModified")
+        metadata = response.get("Metadata", {})
+        etag = response.get("ETag")
+        if etag and metadata.get("generation", "0") != "0":  # a media-library purge
+            etag += "-g" + metadata["generation"]
         return Original(
             data=bytes(data),
             content_type=response.get("ContentType") or mimetypes.guess_type(path)[0],
-            etag=response.get("ETag"),
+            etag=etag,
             last_modified=last_modified.timestamp() if last_modified else None,
-            private=response.get("Metadata", {}).get("private", "").lower() == "true",
+            private=metadata.get("private", "").lower() == "true",
         )
 
     async def fetch(self, path: str) -> Original:

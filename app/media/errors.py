@@ -1,0 +1,28 @@
+"""The media API's error answers, in ImageKit's shape: a status and `{"message": ...}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+
+class MediaError(Exception):
+    """An answer of the media API that is not a success. The message is safe to show."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.extra = extra
+
+
+def error_json(err: MediaError) -> JSONResponse:
+    headers = {"Cache-Control": "no-store"}
+    if err.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="signet media"'
+    return JSONResponse({"message": err.message, **err.extra}, err.status, headers=headers)
+
+
+def bad_field(name: str, why: str) -> MediaError:
+    return MediaError(400, f"{name}: {why}")

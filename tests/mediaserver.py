@@ -53,3 +53,50 @@ def serve(config: Path, env: dict[str, str] | None = None, workers: int = 2) -> 
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "AKIAADMINTESTKEY0000",
+    "AWS_SECRET_ACCESS_KEY": "admin-secret",
+    "AWS_CONFIG_FILE": "/nonexistent",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def library_config(path: Path, source: str, *, cache: str = "", limits: str = "") -> Path:
+    """A config with one media-library source `lib` (chosen by path prefix), keys
+    LIB_KEY then OLD_LIB_KEY. `source` holds its type-specific lines."""
+    path.write_text(
+        f"""
+[limits]
+max_source_bytes = 2000000
+max_input_pixels = 30000000
+{limits}
+
+[cache]
+{cache}
+
+[[sources]]
+name = "lib"
+scheme = "imagekit"
+keys = ["env:SIGNET_TEST_LIB_KEY", "env:SIGNET_TEST_OLD_LIB_KEY"]
+media_api = true
+{source}
+
+[[sources]]
+name = "other"
+type = "folder"
+root = "{path.parent}"
+"""
+    )
+    return path
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below `root` but the used-token records, with its bytes."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".signet/tokens" not in str(p)
+    }

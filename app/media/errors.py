@@ -6,6 +6,9 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from app.errors import from_source_error
+from sources.base import SourceError
+
 
 class MediaError(Exception):
     """An answer of the media API that is not a success. The message is safe to show."""
@@ -26,3 +29,9 @@ def error_json(err: MediaError) -> JSONResponse:
 
 def bad_field(name: str, why: str) -> MediaError:
     return MediaError(400, f"{name}: {why}")
+
+
+def from_source(err: SourceError) -> MediaError:
+    """A source's failure in the API's shape, with the status the image path gives it."""
+    http = from_source_error(err)
+    return MediaError(http.status, http.message)

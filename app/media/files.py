@@ -19,9 +19,8 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
-from app.errors import from_source_error
 from app.media import fields
-from app.media.errors import MediaError, bad_field
+from app.media.errors import MediaError, bad_field, from_source
 from app.media.metadata import file_json, folder_json
 from app.media.search import parse_query
 from app.media.store import Store
@@ -59,15 +58,10 @@ async def _lookup(store: Store, fid: str) -> Entry:
         path = path_of_id(fid)
         entry = await store.call(store.library.stat, path)
     except SourceError as err:
-        raise _source_error(err) from None
+        raise from_source(err) from None
     if entry is None:
         raise MediaError(404, "no file has this id")
     return entry
-
-
-def _source_error(err: SourceError) -> MediaError:
-    http = from_source_error(err)
-    return MediaError(http.status, http.message)
 
 
 async def list_files(request: Request, store: Store, endpoint: str) -> list[dict[str, Any]]:
@@ -97,7 +91,7 @@ async def list_files(request: Request, store: Store, endpoint: str) -> list[dict
     except TooManyFiles as err:
         raise MediaError(400, f"too many files to list ({err}): narrow it with `path`") from None
     except SourceError as err:
-        raise _source_error(err) from None
+        raise from_source(err) from None
     files = [] if kind in ("folder", "file-version") or file_type == "non-image" else entries
     files = sorted((e for e in files if match(e)), key=SORTS[key], reverse=order == "DESC")
     listed: list[dict[str, Any]] = []
@@ -141,7 +135,7 @@ async def update(
     try:
         await store.call(store.library.update_meta, entry.path, meta)
     except SourceError as err:
-        raise _source_error(err) from None
+        raise from_source(err) from None
     runtime.originals.discard((src.name, entry.path))
     return await details(store, fid, endpoint)
 
@@ -151,7 +145,7 @@ async def delete(runtime: Runtime, src: SourceRuntime, store: Store, fid: str) -
     try:
         await store.call(store.library.delete, entry.path)
     except SourceError as err:
-        raise _source_error(err) from None
+        raise from_source(err) from None
     runtime.originals.discard((src.name, entry.path))
 
 
@@ -204,7 +198,7 @@ async def purge(
     try:
         await store.call(store.library.update_meta, entry.path, meta)
     except SourceError as err:
-        raise _source_error(err) from None
+        raise from_source(err) from None
     runtime.originals.discard((src.name, entry.path))
     return {"requestId": f"{entry.file_id}.{int(time.time())}"}
 

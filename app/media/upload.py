@@ -28,7 +28,7 @@ from starlette.requests import ClientDisconnect, Request
 from app.errors import HTTPError
 from app.media import fields
 from app.media.auth import check_private_key, check_upload_signature
-from app.media.errors import MediaError, bad_field
+from app.media.errors import MediaError, bad_field, from_source
 from app.media.metadata import file_json
 from app.media.store import Store
 from app.runtime import Runtime, SourceRuntime
@@ -225,6 +225,6 @@ async def upload(request: Request, runtime: Runtime, src: SourceRuntime, store: 
     except ValueError as err:  # metadata too large for S3
         raise bad_field("tags", str(err)) from None
     except SourceError as err:
-        raise MediaError(502, str(err)) from None
+        raise from_source(err) from None
     runtime.originals.discard((src.name, path))  # this process sees the new file at once
     return file_json(entry, endpoint, wanted, upload=True)

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 import anyio
 
 from app.cache.result import ResultCache
-from app.keys import resolve_keys
+from app.keys import resolve_keys, s3_credentials
 from app.limiter import WorkLimiter
 from app.ops.metrics import Metrics
 from app.presets import check_presets
 from app.routing import Route, choose_source
-from app.settings import Settings, SourceConfigBase
+from app.settings import S3_CREDENTIALS, Settings, SourceConfigBase
 from sources.base import Original, Peek, Source, TimedOut
 from sources.cache import OriginalsCache
 from sources.registry import create_source
@@ -51,10 +51,15 @@ class Runtime:
         lim = settings.limits
         sources = {}
         for index, cfg in enumerate(settings.sources):
+            options = cfg.source_options()
+            if cfg.type == "s3":  # its own credentials, resolved from their references
+                credentials = s3_credentials(options, f"sources.{index}")
+                options = {k: v for k, v in options.items() if k not in S3_CREDENTIALS}
+                options["credentials"] = credentials
             source = create_source(
                 cfg.type,
                 cfg.name,
-                cfg.source_options(),
+                options,
                 max_bytes=lim.max_source_bytes,
                 timeout=lim.source_timeout,
             )

@@ -29,6 +29,7 @@ from app.cache.disk import DiskTier
 from app.cache.memory import MemoryTier
 from app.cache.s3 import S3Tier
 from app.cache.single_flight import Coalescer
+from app.keys import s3_credentials
 from app.ops.metrics import Metrics
 from app.settings import CacheConfig, ConfigError
 
@@ -78,6 +79,7 @@ class ResultCache:
                 region=config.s3_region,
                 endpoint_url=config.s3_endpoint_url,
                 timeout=config.s3_timeout,
+                credentials=s3_credentials(config.model_dump(), "cache", "s3_"),
             )
             if config.s3_bucket
             else None,

@@ -17,6 +17,8 @@ from starlette.routing import Route
 
 from app.errors import HTTPError, from_source_error, from_transform_error
 from app.marks import MarkRequest, fetch_marks, with_marks
+from app.media.console import console_routes
+from app.media.listener import console_listener
 from app.media.routes import MediaAPI, serve_media
 from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
 from app.presets import apply_preset
@@ -197,19 +199,28 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return error_response(HTTPError(500, "internal error"))
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Build the ASGI app. Raises ConfigError if a key cannot be resolved."""
+def create_app(settings: Settings, *, console: bool = False) -> Starlette:
+    """Build the ASGI app. Raises ConfigError if a key cannot be resolved.
+
+    `console`: the app of the console's own listener (app.media.listener), which adds
+    the console's routes; the public app starts that listener when `[console] port` is set.
+    """
     runtime = Runtime.build(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        with ops_lifespan(runtime):
+        if console:
             yield
+        else:
+            build_console = functools.partial(create_app, settings, console=True)
+            with ops_lifespan(runtime), console_listener(settings.console, build_console):
+                yield
         await runtime.close()
 
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            *(console_routes() if console else []),  # /console/...
             *ops_routes(runtime),  # /readyz, /metrics
             Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
             Route("/{path:path}", serve_media, methods=["POST", "PATCH", "DELETE"]),

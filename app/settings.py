@@ -109,6 +109,19 @@ class MetricsConfig(BaseModel):
     host: str = "127.0.0.1"
 
 
+class ConsoleConfig(BaseModel):
+    """The media library's web console (app.media.console): on a listener of its own, never
+    on the public one. Off until a port is set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    port: int | None = Field(None, ge=1, le=65535)
+    host: str = "127.0.0.1"
+    # Where visitors reach the images (a CDN), for the URLs the console signs; "" : the
+    # console's own address.
+    public_url: str = Field("", pattern=r"^(https?://[^/?#]+)?$")
+
+
 class SourceConfigBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -254,6 +267,7 @@ class Settings(BaseSettings):
     limits: LimitsConfig = LimitsConfig()
     cache: CacheConfig = CacheConfig()
     metrics: MetricsConfig = MetricsConfig()
+    console: ConsoleConfig = ConsoleConfig()
     sources: list[SourceConfig] = []
     default_source: str | None = None
     demo: bool = False  # set by `signet serve` when it serves the bundled demo

@@ -21,9 +21,9 @@ class MediaError(Exception):
 
 
 def error_json(err: MediaError) -> JSONResponse:
+    # No WWW-Authenticate on a 401: a browser would answer it with a login dialog, over
+    # the console's own login (and a fetch would hang on it in a headless one).
     headers = {"Cache-Control": "no-store"}
-    if err.status == 401:
-        headers["WWW-Authenticate"] = 'Basic realm="signet media"'
     return JSONResponse({"message": err.message, **err.extra}, err.status, headers=headers)
 
 

@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 
 import botocore.exceptions as boto_errors
 
-from sources.base import NotFound, Unreachable
+from sources.base import BadPath, NotFound, Unreachable
 from sources.library import (
     STATE_DIR,
     AlreadyExists,
@@ -176,8 +176,8 @@ class S3Library:
                         folders.append(rel)
                 for obj in page.get("Contents", []):
                     rel = obj["Key"][len(self.prefix) :]
-                    if rel.startswith(STATE_DIR + "/") or rel.endswith("/") or not rel:
-                        continue
+                    if rel.startswith(STATE_DIR + "/") or not _servable(rel):
+                        continue  # state, folder markers, keys no URL could name
                     keys.append(rel)
                     if len(keys) > MAX_LISTED:
                         raise TooManyFiles(f"more than {MAX_LISTED} objects")
@@ -206,6 +206,13 @@ class S3Library:
         except boto_errors.BotoCoreError:
             raise Unreachable("the source could not be reached") from None
         return True
+
+
+def _servable(rel: str) -> bool:
+    try:
+        return check_relative(rel) == rel
+    except BadPath:
+        return False
 
 
 def _content_type(path: str) -> str:

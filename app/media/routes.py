@@ -120,5 +120,5 @@ async def serve_media(request: Request) -> Response:
     raw = request.scope.get("raw_path") or request.scope["path"].encode()
     route = runtime.route(request.headers.get("host", ""), raw.decode("latin-1"))
     if route is None or not media.serves(route.source, route.rel_path):
-        raise HTTPError(405, "only GET and HEAD are supported")
+        raise HTTPError(405, "only GET and HEAD are supported", {"Allow": "GET, HEAD"})
     return await media.handle(request, route)

@@ -50,6 +50,7 @@ class FolderSource:
                 target = os.path.realpath(os.path.join(self._root, rel))
                 if not target.startswith(self._inside):
                     raise NotFound(f"no such image: {path}")
+                refuse_state_path(target[len(self._inside) :])
                 return target
         return current
 
@@ -89,20 +90,21 @@ class FolderSource:
         """The file's validator and first bytes: a stat and one small read, which a local
         disk answers from its cache in microseconds, so a cached render is found without
         reading the whole original (or paying a thread hop)."""
-        head, stat, _ = self._read_file(path, HEAD_BYTES)
-        meta = self._meta(path)
+        head, stat, target = self._read_file(path, HEAD_BYTES)
+        meta = self._meta(target)
         return Peek(
             self._etag(stat) + meta.validator_suffix(), head, stat.st_mtime, meta.private
         )
 
-    def _meta(self, path: str) -> FileMeta:
-        # The media library's sidecar (privacy, purge generation); a missing one costs a
-        # failed open, and none is the rule for files put in the folder by hand.
-        return read_sidecar(self._root, check_relative(path)) or FileMeta()
+    def _meta(self, target: str) -> FileMeta:
+        # The media library's sidecar (privacy, purge generation) of the file itself, so a
+        # symlink to a private file is private too; a missing one costs a failed open, and
+        # none is the rule for files put in the folder by hand.
+        return read_sidecar(self._root, target[len(self._inside) :]) or FileMeta()
 
     def _read(self, path: str) -> Original:
         data, stat, target = self._read_file(path, self.max_bytes + 1)
-        meta = self._meta(path)
+        meta = self._meta(target)
         return Original(
             data=data,
             content_type=mimetypes.guess_type(target)[0],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 
 import httpx
@@ -123,6 +124,17 @@ def test_private_files_need_a_signed_url(lib):
     resp = httpx.get(signed(secret.url + "?tr=w-50", expires=int(time.time()) + 600))
     assert resp.status_code == 200 and imagegen.open_bytes(resp.content).size == (50, 25)
     assert ik.files.get(secret.file_id).is_private_file is True
+
+
+def test_a_symlink_to_a_private_file_is_private_too(lib):
+    base, root, _ = lib
+    secret = client(base).files.upload(file=imagegen.jpeg(20, 20), file_name="hidden.jpg",
+                                       is_private_file=True)
+    os.symlink(root / secret.name, root / "alias.jpg")
+    os.symlink(root / ".signet" / "meta", root / "meta-link")
+    assert httpx.get(f"{base}/lib/alias.jpg").status_code == 403
+    assert httpx.get(signed(f"{base}/lib/alias.jpg")).status_code == 200
+    assert httpx.get(f"{base}/lib/meta-link/{secret.name}.json").status_code == 404
 
 
 def test_list_and_search(lib):

@@ -48,6 +48,11 @@ def test_upload_stores_an_object_with_its_metadata(lib):
     details = client(base).files.get(up.file_id)
     assert details.tags == ["grey", "a b"] and details.is_private_file is True
     assert (details.width, details.height, details.custom_coordinates) == (240, 120, "1,2,3,4")
+    with pytest.raises(imagekitio.BadRequestError):  # a conditional put refuses it
+        client(base).files.upload(file=imagegen.jpeg(10, 10), file_name="cat.jpg",
+                                  folder="/pets", use_unique_file_name=False,
+                                  overwrite_file=False)
+    assert s3.head_object(Bucket=BUCKET, Key="photos/pets/cat.jpg")["ETag"] == head["ETag"]
     for _ in range(4):
         assert httpx.get(up.url).status_code == 403
     resp = httpx.get(sign_imagekit_url(up.url + "?tr=w-60", LIB_KEY, endpoint_path="/lib/"))

@@ -39,5 +39,5 @@ bench: $(VENV)/.runtime
 
 # `make gallery`: the stock-photo gallery example on :8000, beside Signet's demo on :8080.
 .PHONY: gallery
-gallery: $(VENV)/.runtime
+gallery: $(VENV)/.dev  # it fills the media library with ImageKit's SDK, a dev dependency
 	$(PY) -m examples.gallery

@@ -14,6 +14,7 @@ T = TypeVar("T")
 class Route(Generic[T]):
     source: T
     rel_path: str  # still percent-encoded, without the source prefix or a leading slash
+    by_domain: bool = False  # chosen by Host: its endpoint is the domain root (the media API)
 
 
 def _host_name(host_header: str) -> str:
@@ -35,7 +36,7 @@ def choose_source(
     path = raw_path.lstrip("/")
     for pattern, source in domains:
         if host_matches(host, pattern):
-            return Route(source, path)
+            return Route(source, path, by_domain=True)
     first, _, rest = path.partition("/")
     if first in by_name:
         return Route(by_name[first], rest)

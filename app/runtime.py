@@ -9,12 +9,13 @@ import anyio
 import anyio.to_thread
 
 from app.cache.result import ResultCache
-from app.keys import resolve_keys
+from app.config_messages import source_key
+from app.keys import resolve_keys, s3_credentials
 from app.limiter import WorkLimiter
 from app.ops.metrics import Metrics
 from app.presets import check_presets, source_parser
 from app.routing import Route, choose_source
-from app.settings import Settings, SourceConfigBase
+from app.settings import S3_CREDENTIALS, Settings, SourceConfigBase
 from sources.base import Original, Peek, Source, TimedOut
 from sources.cache import OriginalsCache
 from sources.registry import create_source
@@ -60,10 +61,15 @@ class Runtime:
         lim = settings.limits
         sources = {}
         for cfg in settings.sources:
+            options = cfg.source_options()
+            if cfg.type == "s3":  # its own credentials, resolved from their references
+                credentials = s3_credentials(options, source_key(cfg.name))
+                options = {k: v for k, v in options.items() if k not in S3_CREDENTIALS}
+                options["credentials"] = credentials
             source = create_source(
                 cfg.type,
                 cfg.name,
-                cfg.source_options(),
+                options,
                 max_bytes=lim.max_source_bytes,
                 timeout=lim.source_timeout,
             )

@@ -28,6 +28,9 @@ from starlette.routing import Route
 from app.errors import HTTPError, from_source_error, from_transform_error
 from app.limiter import Overloaded
 from app.marks import MarkRequest, fetch_marks, spec_images, with_marks
+from app.media.console import console_routes
+from app.media.listener import console_listener
+from app.media.routes import MediaAPI, serve_media
 from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
 from app.origin_auth import origin_middleware
 from app.referer import add_referer_vary, check_referer
@@ -272,6 +275,8 @@ def image_headers(src: SourceRuntime, wanted: Wanted, found: Found) -> dict[str,
 async def serve_image(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     target = route_request(request, runtime)
+    if request.app.state.media.serves(target.src, target.rel_path):  # ImageKit's file API
+        return await serve_media(request)
     signed = verify(request, target)
     wanted = parse(target, signed, runtime.limits)
     wanted = with_client_hints(wanted, request, runtime.limits)
@@ -318,21 +323,31 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return error_response(HTTPError(500, "internal error"))
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Build the ASGI app. Raises ConfigError if a key cannot be resolved."""
+def create_app(settings: Settings, *, console: bool = False) -> Starlette:
+    """Build the ASGI app. Raises ConfigError if a key cannot be resolved.
+
+    `console`: the app of the console's own listener (app.media.listener), which adds
+    the console's routes; the public app starts that listener when `[console] port` is set.
+    """
     runtime = Runtime.build(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        with ops_lifespan(runtime):
+        if console:
             yield
+        else:
+            build_console = functools.partial(create_app, settings, console=True)
+            with ops_lifespan(runtime), console_listener(settings.console, build_console):
+                yield
         await runtime.close()
 
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            *(console_routes() if console else []),  # /console/...
             *ops_routes(runtime),  # /readyz, /metrics
             Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
+            Route("/{path:path}", serve_media, methods=["POST", "PATCH", "DELETE"]),
         ],
         middleware=[*origin_middleware(settings, runtime), *ops_middleware(runtime)],
         exception_handlers={
@@ -346,6 +361,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.media = MediaAPI(runtime)
     return app
 
 

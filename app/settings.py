@@ -34,6 +34,30 @@ _LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
 _HOST_PATTERN = re.compile(rf"(\*\.)?{_LABEL}(\.{_LABEL})*")
 
 
+def _is_reference(ref: str) -> bool:
+    return ref.startswith(("env:", "file:")) and len(ref.split(":", 1)[1]) > 0
+
+
+S3_CREDENTIALS = ("access_key_id", "secret_access_key", "session_token", "profile", "role_arn",
+                  "role_session_name", "external_id")
+_S3_SECRETS = ("access_key_id", "secret_access_key", "session_token", "external_id")
+
+
+def check_s3_credentials(values: dict[str, Any], prefix: str = "") -> None:
+    """S3 credentials in a config section (fields named `prefix` + S3_CREDENTIALS): the
+    secrets are key references, keys come in pairs, and a profile does not mix with keys."""
+    for name in _S3_SECRETS:
+        ref = values.get(prefix + name)
+        if ref is not None and not _is_reference(ref):
+            # Never echo the value: it may be a key pasted inline by mistake.
+            raise ValueError(f"{prefix + name} must be a reference, env:NAME or file:PATH")
+    has_id = values.get(prefix + "access_key_id") is not None
+    if has_id != (values.get(prefix + "secret_access_key") is not None):
+        raise ValueError(f"give {prefix}access_key_id and {prefix}secret_access_key together")
+    if has_id and values.get(prefix + "profile"):
+        raise ValueError(f"give {prefix}profile or keys, not both")
+
+
 class LimitsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -70,6 +94,19 @@ class CacheConfig(BaseModel):
     s3_region: str | None = None
     s3_endpoint_url: str | None = None
     s3_timeout: float = Field(2.0, gt=0)  # seconds; a slower answer is a miss
+    # The S3 tier's own credentials (see S3SourceConfig); none: the standard AWS chain.
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_session_token: str | None = None
+    s3_profile: str | None = None
+    s3_role_arn: str | None = None
+    s3_role_session_name: str = "signet"
+    s3_external_id: str | None = None
+
+    @model_validator(mode="after")
+    def _s3_credentials(self) -> CacheConfig:
+        check_s3_credentials(self.model_dump(), "s3_")
+        return self
 
 
 class MetricsConfig(BaseModel):
@@ -109,6 +146,18 @@ class ServerConfig(BaseModel):
             raise ValueError("TLS needs both tls_cert and tls_key")
         return self
 
+class ConsoleConfig(BaseModel):
+    """The media library's web console (app.media.console): on a listener of its own, never
+    on the public one. Off until a port is set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    port: int | None = Field(None, ge=1, le=65535)
+    host: str = "127.0.0.1"
+    # Where visitors reach the images (a CDN), for the URLs the console signs; "" : the
+    # console's own address.
+    public_url: str = Field("", pattern=r"^(https?://[^/?#]+)?$")
+
 
 class SourceConfigBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -135,6 +184,8 @@ class SourceConfigBase(BaseModel):
     allow_original: bool = False
     # Parameters imgix does not define (`v=2`) are ignored; true refuses them (400).
     strict_params: bool = False
+    # The media library (app.media): ImageKit's upload and file API under this endpoint.
+    media_api: bool = False
 
     @field_validator("keys")
     @classmethod
@@ -178,6 +229,15 @@ class SourceConfigBase(BaseModel):
         return any(path.startswith(p.lstrip("/")) for p in self.private_prefixes)
 
     @model_validator(mode="after")
+    def _media_api_consistent(self) -> SourceConfigBase:
+        if self.media_api:
+            if getattr(self, "type", None) not in ("folder", "s3"):
+                raise ValueError("media_api needs a folder or s3 source (it writes files)")
+            if self.scheme != "imagekit" or not self.keys:
+                raise ValueError('media_api needs scheme = "imagekit" and a private key in `keys`')
+        return self
+
+    @model_validator(mode="after")
     def _secure_needs_keys(self) -> SourceConfigBase:
         if self.secure and not self.keys:
             raise ValueError("a secure source needs at least one key in `keys`")
@@ -200,6 +260,19 @@ class S3SourceConfig(SourceConfigBase):
     prefix: str = ""
     region: str | None = None
     endpoint_url: str | None = None  # for MinIO and other S3-compatible stores
+    # Its own credentials, for a bucket in another account; none: the standard AWS chain.
+    access_key_id: str | None = None  # env:NAME or file:PATH, as keys
+    secret_access_key: str | None = None
+    session_token: str | None = None
+    profile: str | None = None  # a profile of the shared AWS config files
+    role_arn: str | None = None  # assumed with the credentials above (or the chain)
+    role_session_name: str = "signet"
+    external_id: str | None = None
+
+    @model_validator(mode="after")
+    def _s3_credentials(self) -> S3SourceConfig:
+        check_s3_credentials(self.model_dump())
+        return self
 
 
 class WebFolderSourceConfig(SourceConfigBase):
@@ -244,6 +317,7 @@ class Settings(BaseSettings):
     cache: CacheConfig = CacheConfig()
     metrics: MetricsConfig = MetricsConfig()
     server: ServerConfig = ServerConfig()
+    console: ConsoleConfig = ConsoleConfig()
     sources: list[SourceConfig] = []
     default_source: str | None = None
     demo: bool = False  # set by `signet serve` when it serves the bundled demo

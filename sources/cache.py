@@ -60,6 +60,10 @@ class OriginalsCache:
             return  # would evict everything else for one item
         self._entries[key] = _Entry(original, self._clock() + self.ttl)
 
+    def discard(self, key: Hashable) -> None:
+        """Forget an original (the media library replaced or purged it)."""
+        self._entries.pop(key, None)
+
     async def get_or_fetch(
         self, key: Hashable, fetch: Callable[[], Awaitable[Original]]
     ) -> Original:

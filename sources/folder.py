@@ -10,6 +10,7 @@ from stat import S_ISLNK, S_ISREG
 import anyio.to_thread
 
 from sources.base import HEAD_BYTES, NotFound, Original, Peek, TooLarge, http_time
+from sources.library import FileMeta, read_sidecar, refuse_state_path
 from sources.paths import check_relative, decode_path
 
 
@@ -37,7 +38,7 @@ class FolderSource:
         still land inside the root. realpath() for every request would lstat every
         component from / and cost several times as much.
         """
-        rel = check_relative(path)
+        rel = refuse_state_path(check_relative(path))  # the media library's private state
         current = self._root
         for part in rel.split("/"):
             current = os.path.join(current, part)
@@ -49,6 +50,7 @@ class FolderSource:
                 target = os.path.realpath(os.path.join(self._root, rel))
                 if not target.startswith(self._inside):
                     raise NotFound(f"no such image: {path}")
+                refuse_state_path(target[len(self._inside) :])
                 try:
                     return target, os.stat(target)
                 except OSError:
@@ -99,16 +101,28 @@ class FolderSource:
         """The file's validator and first bytes: a stat and one small read, so a cached
         render is found without reading the whole original. Blocking (a disk, or a network
         filesystem, can stall): the app calls it in a worker thread."""
-        head, stat, _ = self._read_file(path, HEAD_BYTES)
-        return Peek(self._etag(stat), head, http_time(stat.st_mtime))
+        head, stat, target = self._read_file(path, HEAD_BYTES)
+        meta = self._meta(target)
+        return Peek(
+            self._etag(stat) + meta.validator_suffix(), head, http_time(stat.st_mtime),
+            meta.private,
+        )
+
+    def _meta(self, target: str) -> FileMeta:
+        # The media library's sidecar (privacy, purge generation) of the file itself, so a
+        # symlink to a private file is private too; a missing one costs a failed open, and
+        # none is the rule for files put in the folder by hand.
+        return read_sidecar(self._root, target[len(self._inside) :]) or FileMeta()
 
     def _read(self, path: str) -> Original:
         data, stat, target = self._read_file(path, self.max_bytes + 1)
+        meta = self._meta(target)
         return Original(
             data=data,
             content_type=mimetypes.guess_type(target)[0],
-            etag=self._etag(stat),
+            etag=self._etag(stat) + meta.validator_suffix(),
             last_modified=http_time(stat.st_mtime),
+            private=meta.private,
         )
 
     async def fetch(self, path: str) -> Original:

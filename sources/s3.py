@@ -1,7 +1,8 @@
 """An S3 bucket (AWS, MinIO or any S3-compatible server): `/{source}/a/b.jpg` is `{prefix}a/b.jpg`.
 
-Credentials come from the standard AWS chain (environment, shared files, instance or task
-role), never from Signet's config. boto3 is synchronous, so every call runs in a worker
+Credentials are the source's own (sources.s3_credentials: key references, a profile or a
+role to assume), else the standard AWS chain (environment, shared files, instance or task
+role); never values written in Signet's config. boto3 is synchronous, so every call runs in a worker
 thread; one client per source is shared by those threads (boto3 clients are thread-safe).
 """
 
@@ -13,12 +14,13 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-import boto3
 import botocore.exceptions as boto_errors
 from botocore.config import Config
 
 from sources.base import BadPath, NotFound, Original, TimedOut, TooLarge, Unreachable
+from sources.library import refuse_state_path
 from sources.paths import decode_path
+from sources.s3_credentials import S3Credentials, s3_session
 
 _CHUNK = 256 * 1024
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
@@ -38,9 +40,15 @@ _REFUSED_CODES = frozenset(
 )
 
 
-def s3_client(region: str | None, endpoint_url: str | None, timeout: float, attempts: int):
+def s3_client(
+    region: str | None,
+    endpoint_url: str | None,
+    timeout: float,
+    attempts: int,
+    credentials: S3Credentials | None = None,
+):
     """A boto3 S3 client of our own (boto3's default session is shared module state),
-    with the standard AWS credential chain and short timeouts."""
+    with the given credentials or the standard AWS chain, and short timeouts."""
     config = Config(
         connect_timeout=timeout,
         read_timeout=timeout,
@@ -49,7 +57,7 @@ def s3_client(region: str | None, endpoint_url: str | None, timeout: float, atte
         # S3-compatible servers on a plain host:port rarely have per-bucket DNS names.
         s3={"addressing_style": "path"} if endpoint_url else None,
     )
-    return boto3.session.Session().client(
+    return s3_session(credentials, region).client(
         "s3", region_name=region, endpoint_url=endpoint_url, config=config
     )
 
@@ -66,6 +74,7 @@ class S3Source:
         prefix: str = "",
         region: str | None = None,
         endpoint_url: str | None = None,
+        credentials: S3Credentials | None = None,
         max_bytes: int,
         timeout: float,
     ) -> None:
@@ -74,13 +83,19 @@ class S3Source:
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.max_bytes = max_bytes
         self.timeout = timeout
-        self._client = s3_client(region, endpoint_url, timeout, attempts=2)
+        self._client = s3_client(region, endpoint_url, timeout, 2, credentials)
+
+    @property
+    def client(self) -> Any:
+        """The boto3 client, shared with the source's media library (sources.library_s3)."""
+        return self._client
 
     def path_from_url(self, raw_path: str) -> str:
         return decode_path(raw_path)
 
     def _read(self, path: str, deadline: float) -> Original:
-        response = self._client.get_object(Bucket=self.bucket, Key=self.prefix + path)
+        key = self.prefix + refuse_state_path(path)  # the media library's private state
+        response = self._client.get_object(Bucket=self.bucket, Key=key)
         body = response["Body"]
         try:
             if response.get("ContentLength", 0) > self.max_bytes:
@@ -95,12 +110,16 @@ class S3Source:
         finally:
             body.close()  # unread bytes are dropped with the connection, not downloaded
         last_modified = response.get("LastModified")
+        metadata = response.get("Metadata", {})
+        etag = response.get("ETag")
+        if etag and metadata.get("generation", "0") != "0":  # a media-library purge
+            etag += "-g" + metadata["generation"]
         return Original(
             data=bytes(data),
             content_type=response.get("ContentType") or mimetypes.guess_type(path)[0],
-            etag=response.get("ETag"),
+            etag=etag,
             last_modified=last_modified.timestamp() if last_modified else None,
-            private=response.get("Metadata", {}).get("private", "").lower() == "true",
+            private=metadata.get("private", "").lower() == "true",
         )
 
     async def fetch(self, path: str) -> Original:

@@ -1,7 +1,9 @@
 """The gallery example in a real browser: Debian's headless Chromium, driven by Playwright.
 
-The gallery and Signet (the bundled demo) run on 127.0.0.1; the page is looked at as a
-visitor on a 2x screen would see it. The screenshot goes to test-artifacts/gallery.png.
+The gallery and Signet run on 127.0.0.1, the pictures in Signet's media library (uploaded
+with ImageKit's SDK as the gallery does on first start, the photos private); the page is
+looked at as a visitor on a 2x screen would see it. The screenshot goes to
+test-artifacts/gallery.png.
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ import httpx
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from app.ops.demo import DEMO_KEY, demo_settings, ensure_demo_images
+from app.ops.demo import ensure_demo_images
 from app.service import create_app
-from app.signing import sign_url
-from examples.gallery.app import PHOTOS, GalleryConfig
+from app.settings import load_settings
+from app.signing_imagekit import sign_imagekit_url
+from examples.gallery.app import LAYER, PHOTOS, GalleryConfig
 from examples.gallery.app import create_app as create_gallery
+from examples.gallery.library import KEY_ENV, SOURCE, library_config, upload_pictures
 from tests.servers import run_asgi
+
+GALLERY_KEY = "gallery-test-key"
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -41,11 +47,26 @@ LOAD_IMAGE = """url => new Promise(done => {
 
 
 @pytest.fixture(scope="module")
-def gallery_url() -> Iterator[str]:
-    with run_asgi(create_app(demo_settings())) as signet:
-        config = GalleryConfig(signet_url=signet, key=DEMO_KEY.encode())
-        with run_asgi(create_gallery(config)) as gallery:
-            yield gallery
+def library(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("gallery-library")
+
+
+@pytest.fixture(scope="module")
+def gallery_url(library: Path) -> Iterator[str]:
+    mp = pytest.MonkeyPatch()
+    mp.setenv(KEY_ENV, GALLERY_KEY)
+    settings = load_settings(library_config(library / "signet.toml", library / "files"))
+    try:
+        with run_asgi(create_app(settings)) as signet:
+            first = upload_pictures(signet, GALLERY_KEY, ensure_demo_images())
+            assert first == ["logo.png", *(p.path for p in PHOTOS)]
+            assert upload_pictures(signet, GALLERY_KEY, ensure_demo_images()) == []  # once
+            config = GalleryConfig(signet_url=signet, key=GALLERY_KEY.encode(), source=SOURCE,
+                                   scheme="imagekit")
+            with run_asgi(create_gallery(config)) as gallery:
+                yield gallery
+    finally:
+        mp.undo()
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +100,11 @@ def open_gallery(browser, url: str):
 
 
 def without_mark(url: str) -> str:
-    """The same thumbnail without the watermark, signed as the backend would."""
+    """The same thumbnail without the watermark layer, signed as the backend would."""
     parts = urlsplit(url)
-    query = "&".join(p for p in parts.query.split("&")
-                     if not p.startswith(("mark", "s=")))
-    return parts.scheme + "://" + parts.netloc + sign_url(f"{parts.path}?{query}", DEMO_KEY)
+    tr = parse_qs(parts.query)["tr"][0].replace("," + LAYER, "")
+    signed = sign_imagekit_url(f"{parts.path}?tr={tr}", GALLERY_KEY, endpoint_path=f"/{SOURCE}/")
+    return parts.scheme + "://" + parts.netloc + signed
 
 
 def mean_difference(a: Image.Image, b: Image.Image, box: tuple[int, int, int, int]) -> float:
@@ -98,7 +119,7 @@ def test_free_user_sees_watermarked_2x_thumbnails_and_no_download(browser, galle
     for image in images:
         # naturalWidth is density-corrected: the 2x candidate's 600 pixels count as 300.
         assert image["width"] == 300, image
-        assert "dpr=2" in image["src"]  # srcset's 2x candidate, on a 2x screen
+        assert "dpr-2" in image["src"]  # srcset's 2x candidate, on a 2x screen
         answer = answers[image["src"]]
         assert answer.status == 200
         assert Image.open(io.BytesIO(answer.body())).size == (600, 600)
@@ -119,14 +140,15 @@ def test_free_user_sees_watermarked_2x_thumbnails_and_no_download(browser, galle
     assert mean_difference(marked, unmarked, (0, 0, 200, 200)) < 3
 
     # A visitor who edits the URL (a smaller mark, or none) gets nothing.
-    for tampered in (src.replace("mark-w=0.45", "mark-w=0.01"), without_mark(src)[:-64] + "0" * 64):
+    for tampered in (src.replace("w-135", "w-10"), without_mark(src)[:-40] + "0" * 40,
+                     src.split("?")[0]):  # the photo is private: unsigned, refused
         with page.expect_response(tampered) as refused:
             assert page.evaluate(LOAD_IMAGE, tampered) == 0
         assert refused.value.status == 403
     page.close()
 
 
-def test_paid_user_gets_an_hour_long_link_to_the_original(browser, gallery_url):
+def test_paid_user_gets_an_hour_long_link_to_the_original(browser, gallery_url, library):
     page, _, _ = open_gallery(browser, gallery_url + "/")
     page.click("#toggle")
     page.wait_for_url(re.compile(r"plan=paid"))
@@ -135,12 +157,14 @@ def test_paid_user_gets_an_hour_long_link_to_the_original(browser, gallery_url):
     links = page.eval_on_selector_all("a.download", "els => els.map(a => a.href)")
     assert len(links) == len(PHOTOS)
     for photo, link in zip(PHOTOS, links, strict=True):
-        expires = int(parse_qs(urlsplit(link).query)["expires"][0])
-        assert 3590 <= expires - time.time() <= 3600
+        query = parse_qs(urlsplit(link).query)
+        assert query["tr"] == ["orig-true"]
+        assert 3590 <= int(query["ik-t"][0]) - time.time() <= 3600
         answer = page.request.get(link)
         assert answer.status == 200
-        with Image.open(ensure_demo_images() / photo.path) as original:
-            assert Image.open(io.BytesIO(answer.body())).size == original.size
+        # the stored bytes themselves, not a re-encoded copy
+        assert answer.body() == (library / "files" / photo.path).read_bytes()
+        assert answer.body() == (ensure_demo_images() / photo.path).read_bytes()
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     page.screenshot(path=str(artifacts / "gallery.png"), full_page=True)

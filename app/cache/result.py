@@ -32,6 +32,7 @@ from app.cache.disk import DiskTier
 from app.cache.memory import MemoryTier
 from app.cache.outcomes import MISS
 from app.cache.s3 import S3Tier
+from app.keys import s3_credentials
 from app.ops.metrics import Metrics
 from app.settings import CacheConfig, ConfigError
 from sources.single_flight import Coalescer
@@ -87,6 +88,7 @@ class ResultCache:
                 region=config.s3_region,
                 endpoint_url=config.s3_endpoint_url,
                 timeout=config.s3_timeout,
+                credentials=s3_credentials(config.model_dump(), "cache", "s3_"),
             )
         memory = MemoryTier(config.memory_bytes) if config.memory_bytes else None
         return cls(metrics, [t for t in (memory, disk, s3) if t is not None])

@@ -5,7 +5,7 @@ timeout, and any failure is a miss. A PUT is atomic in S3, and entries carry the
 checksum as on disk (app.cache.blob), so a damaged object is never served.
 
 Nothing here evicts: give the bucket (or the prefix) a lifecycle rule that expires objects
-after some days. Credentials come from the standard AWS chain, as for S3 sources.
+after some days. Credentials: the tier's own (`s3_access_key_id`, ...), else the standard AWS chain.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import botocore.exceptions as boto_errors
 from app.cache.blob import entry_name, pack, unpack
 from app.cache.outcomes import HIT_S3
 from sources.s3 import NOT_FOUND_CODES, s3_client
+from sources.s3_credentials import S3Credentials
 
 log = logging.getLogger("signet.cache")
 
@@ -34,6 +35,7 @@ class S3Tier:
         region: str | None = None,
         endpoint_url: str | None = None,
         timeout: float,  # seconds: cache.s3_timeout (app.settings) holds the default
+        credentials: S3Credentials | None = None,
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
@@ -41,7 +43,7 @@ class S3Tier:
         # A read past this is abandoned as a miss; botocore's own timeouts come first.
         self.read_timeout = timeout * 2
         # One attempt: a cache that retries slowly is worse than a miss.
-        self._client = s3_client(region, endpoint_url, timeout, attempts=1)
+        self._client = s3_client(region, endpoint_url, timeout, 1, credentials)
 
     def _key(self, key: str) -> str:
         return self.prefix + entry_name(key)

@@ -1,8 +1,10 @@
-"""`python -m examples.gallery`: the gallery on :8000, beside Signet's demo on :8080.
+"""`python -m examples.gallery`: the gallery on :8000, beside a Signet on :8080 whose
+media library holds the pictures (uploaded through ImageKit's SDK on first start, the
+photos private; `--library` is where the library keeps them).
 
 With `--signet-url` it uses a Signet that is already running (docker compose's cache
-on http://localhost:8080, say) instead of starting the demo. The demo it starts stops
-with it, on Ctrl-C and on SIGTERM alike.
+on http://localhost:8080, say) instead, with that source's scheme and key. The Signet it
+starts stops with it, on Ctrl-C and on SIGTERM alike.
 """
 
 from __future__ import annotations
@@ -18,16 +20,17 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from app.ops.demo import DEMO_KEY, DEMO_KEY_ENV
+from app.ops.demo import DEMO_KEY, DEMO_KEY_ENV, demo_dir, ensure_demo_images
 from examples.gallery.app import GalleryConfig, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_signet(host: str, port: int) -> subprocess.Popen[bytes]:
-    """`signet serve` with the bundled demo, once it answers its health check."""
-    env = {**os.environ, DEMO_KEY_ENV: os.environ.get(DEMO_KEY_ENV, DEMO_KEY)}
-    env.pop("SIGNET_CONFIG", None)  # the demo, whatever this shell is configured for
+def start_signet(
+    host: str, port: int, config: Path, key_env: str, key: str
+) -> subprocess.Popen[bytes]:
+    """`signet serve` with the gallery's library config, once it answers its health check."""
+    env = {**os.environ, key_env: key, "SIGNET_CONFIG": str(config)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.ops.cli", "serve", "--host", host, "--port", str(port)],
         cwd=ROOT, env=env,
@@ -59,7 +62,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     # The default action would end the process at once, skipping the `finally` that stops
-    # the demo Signet; uvicorn re-raises the SIGTERM it caught once it has shut down.
+    # the Signet it started; uvicorn re-raises the SIGTERM it caught once it has shut down.
     raise SystemExit(128 + signum)
 
 
@@ -70,8 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--signet-url", help="a running Signet, as the browser reaches it")
     parser.add_argument("--signet-port", type=int, default=8080, help="for the demo it starts")
-    parser.add_argument("--source", default="demo")
-    parser.add_argument("--scheme", default="hmac-sha256")
+    parser.add_argument("--library", type=Path, default=demo_dir().parent / "gallery-library",
+                        help="the media library's folder, for the Signet it starts")
+    parser.add_argument("--source", default="demo", help="with --signet-url")
+    parser.add_argument("--scheme", default="hmac-sha256", help="with --signet-url")
     parser.add_argument("--key-env", default=DEMO_KEY_ENV,
                         help="the variable holding the source's signing key")
     args = parser.parse_args(argv)
@@ -79,18 +84,32 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     signet = None
     try:
+        key = os.environ.get(args.key_env)
         if args.signet_url is None:
-            signet = start_signet("127.0.0.1", args.signet_port)
+            # ImageKit's SDK (a dev dependency) only here: the compose image runs the other way.
+            from examples.gallery.library import (
+                KEY_ENV,
+                SOURCE,
+                library_config,
+                upload_pictures,
+            )
+
+            key = os.environ.get(KEY_ENV) or DEMO_KEY
+            config = library_config(args.library / "signet.toml", args.library / "files")
+            signet = start_signet("127.0.0.1", args.signet_port, config, KEY_ENV, key)
             args.signet_url = f"http://127.0.0.1:{args.signet_port}"
-        key = os.environ.get(args.key_env) or (DEMO_KEY if signet else None)
+            uploaded = upload_pictures(args.signet_url, key, ensure_demo_images())
+            if uploaded:
+                print(f"Uploaded to the media library: {', '.join(uploaded)}", flush=True)
+            args.source, args.scheme = SOURCE, "imagekit"
         if not key:
             parser.error(f"set {args.key_env} to the key of source {args.source!r}")
-        config = GalleryConfig(signet_url=args.signet_url.rstrip("/"), key=key.encode(),
-                               source=args.source, scheme=args.scheme)
+        gallery = GalleryConfig(signet_url=args.signet_url.rstrip("/"), key=key.encode(),
+                                source=args.source, scheme=args.scheme)
         shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
-        print(f"Gallery: http://{shown}:{args.port}/  (images from {config.signet_url})",
+        print(f"Gallery: http://{shown}:{args.port}/  (images from {gallery.signet_url})",
               flush=True)
-        uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(create_app(gallery), host=args.host, port=args.port, log_level="warning")
     finally:
         if signet is not None:
             stop(signet)

@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.signing import sign_url
+from app.signing_imagekit import sign_imagekit_url
 
 THUMB_SIZE = 300
 DOWNLOAD_SECONDS = 3600
@@ -39,12 +40,17 @@ PHOTOS = (
 WATERMARK = (("mark", "/logo.png"), ("mark-w", "0.45"), ("mark-align", "bottom,right"))
 
 
+# The same watermark in ImageKit's dialect, for a media-library source (scheme imagekit):
+# a layer 0.45 of the thumbnail wide (layer sizes are pixels, times dpr like the rest).
+LAYER = f"l-image,i-logo.png,w-{round(0.45 * THUMB_SIZE)},lfo-bottom_right,l-end"
+
+
 @dataclass(frozen=True)
 class GalleryConfig:
     signet_url: str  # where the browser reaches Signet (or the CDN in front of it)
     key: bytes  # the source's first key: the one that signs
     source: str = "demo"
-    scheme: str = "hmac-sha256"
+    scheme: str = "hmac-sha256"  # "imagekit": a media-library source (examples.gallery.library)
     photos: tuple[Photo, ...] = PHOTOS
 
 
@@ -52,8 +58,18 @@ def _query(params: tuple[tuple[str, str], ...]) -> str:
     return "&".join(f"{k}={quote(v, safe='')}" for k, v in params)
 
 
+def _imagekit_url(config: GalleryConfig, photo: Photo, tr: str, expires: int | None) -> str:
+    path = f"/{config.source}/{quote(photo.path)}?tr={tr}"
+    signed = sign_imagekit_url(path, config.key, endpoint_path=f"/{config.source}/",
+                               expires=expires)
+    return config.signet_url + signed
+
+
 def thumbnail_url(config: GalleryConfig, photo: Photo, dpr: int = 1) -> str:
     """A signed, watermarked square thumbnail; `dpr` 2 is the same at twice the pixels."""
+    if config.scheme == "imagekit":
+        tr = f"w-{THUMB_SIZE},h-{THUMB_SIZE},f-auto" + (f",dpr-{dpr}" if dpr != 1 else "")
+        return _imagekit_url(config, photo, f"{tr},{LAYER}", None)
     # auto=format: AVIF or WebP where the browser takes them (Signet adds Vary: Accept).
     params = (("w", str(THUMB_SIZE)), ("h", str(THUMB_SIZE)), ("fit", "crop"),
               ("auto", "format"), *WATERMARK)
@@ -66,6 +82,8 @@ def thumbnail_url(config: GalleryConfig, photo: Photo, dpr: int = 1) -> str:
 def original_url(config: GalleryConfig, photo: Photo, now: float | None = None) -> str:
     """The untouched picture, for paid users, on a URL that stops working after an hour."""
     expires = int(time.time() if now is None else now) + DOWNLOAD_SECONDS
+    if config.scheme == "imagekit":  # the stored bytes, not a re-encoded copy
+        return _imagekit_url(config, photo, "orig-true", expires)
     path = f"/{config.source}/{quote(photo.path)}"
     return config.signet_url + sign_url(path, config.key, scheme=config.scheme, expires=expires)
 

@@ -40,7 +40,6 @@ PARAMS: dict[str, dict] = VENDORED["parameters"]
 # This is the visible gap (issue 11): nothing else computes it.
 NOT_BUILT: frozenset[str] = frozenset(
     {
-        "txt-font",  # imgix's ~300 font names are not mapped onto the fonts Signet ships
         "txt-shad=5.5", "txt-size=0", "mark-scale=0",  # imgix's ranges, wider than Signet's
         "grid-size=0",
         # a blend image over the output limits is refused, not scaled down as imgix would

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -133,6 +135,20 @@ def test_fonts_differ_and_bold_is_bolder(server):
     assert count_of(bold, (255, 0, 0), tolerance=30) > count_of(sans, (255, 0, 0), tolerance=30)
     faux = image(server, query + "&txt-font=serif,bold")  # no bold face: thickened
     assert count_of(faux, (255, 0, 0), tolerance=30) > count_of(serif, (255, 0, 0), tolerance=30)
+
+
+def test_imgix_font_list_names_map_to_the_nearest_family():
+    fonts = json.loads(
+        (Path(__file__).parent / "vendor" / "imgix-url-params-11.35.0.json").read_text()
+    )["fontValues"]
+    for name in fonts:  # every one of imgix's ~1000 names is accepted
+        assert font_name(name).partition(",")[0] in FAMILIES, name
+    assert font_name("Georgia-BoldItalic") == "serif,bold"
+    assert font_name("Arial-BoldMT") == "sans-serif,bold"
+    assert font_name("Menlo-Regular") == "monospace"
+    assert font_name("AmericanTypewriter-Semibold") == "monospace"
+    assert font_name("PTSans-Regular") == "sans-serif"
+    assert font_name("Baskerville") == "serif"
 
 
 def test_font_names():

@@ -7,6 +7,7 @@ Aileron, looked up by name: a URL never names a file, so it can never make us op
 from __future__ import annotations
 
 import math
+import re
 import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -46,6 +47,14 @@ ALIASES = {
     "menlo": "monospace",
 }
 STYLES = ("regular", "normal", "bold")
+# imgix's own font list is PostScript names (`Georgia-BoldItalic`, `Arial-BoldMT`, about a
+# thousand): each maps to the closest family and weight Signet ships, by these words.
+POSTSCRIPT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}(?:--?[A-Za-z0-9_]{1,63}){0,3}")
+MONO_WORDS = ("mono", "courier", "menlo", "typewriter", "consol", "andale", "code")
+SERIF_WORDS = ("serif", "times", "georgia", "garamond", "baskerville", "didot", "palatino",
+               "bodoni", "cochin", "hoefler", "charter", "bookman", "cambria", "minion",
+               "caslon", "chancery", "mincho", "myungjo", "songti", "plantagenet", "iowan")
+BOLD_WORDS = ("bold", "black", "heavy")
 # A drop shadow: offset and blur grow with the font size; txt-shad (1-10) sets the blur.
 SHADOW_OFFSET = 1 / 16
 SHADOW_BLUR_PER_UNIT = 1 / 60
@@ -65,12 +74,28 @@ def font_name(value: str) -> str:
     """
     family, _, style = (part.strip() for part in value.lower().partition(","))
     family = ALIASES.get(family, family)
+    if family not in FAMILIES and not style and POSTSCRIPT_NAME.fullmatch(value):
+        return _postscript_family(value.lower())
     if family not in FAMILIES:
         names = ", ".join([*FAMILIES, *ALIASES])
         raise ValueError(f"unknown font {value!r}; expected one of {names}")
     if style and style not in STYLES:
         raise ValueError(f"unknown style {style!r}; expected {', '.join(STYLES)}")
     return f"{family},bold" if style == "bold" else family
+
+
+def _postscript_family(name: str) -> str:
+    """`georgia-bolditalic` -> `serif,bold`: imgix's font names, by their family's kind."""
+    base, _, style = name.partition("-")
+    sans = "sans" in base
+    if any(word in base for word in MONO_WORDS):
+        family = "monospace"
+    elif not sans and any(word in base for word in SERIF_WORDS):
+        family = "serif"
+    else:
+        family = DEFAULT_FAMILY
+    bold = any(word in style or word in base for word in BOLD_WORDS) and "semi" not in style
+    return f"{family},bold" if bold else family
 
 
 @dataclass(frozen=True)

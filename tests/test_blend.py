@@ -13,6 +13,7 @@ from transforms.dialects.imgix import parse_params
 from transforms.errors import ParamError
 from transforms.marks import MarkData
 from transforms.pipeline import render
+from transforms.spec import Limits
 from transforms.spec.blend import BLEND_MODES
 
 BASE = (200, 100, 50)
@@ -193,3 +194,13 @@ def test_blend_size_inherit_crops_when_the_url_crops() -> None:
     out = blended(q, marks=layer_marks(RED_LAYER))
     assert out.size == (50, 50)
     assert red_box(out) == (0, 0, 50, 50)  # the 2:1 layer covers the square, cut to it
+
+
+def test_a_blend_image_over_the_output_limit_is_scaled_down_not_refused() -> None:
+    small = Limits(max_output_pixels=100 * 80)
+    spec = parse_params(pairs("blend=/layer.png&blend-mode=normal&blend-w=8192"), small)
+    out = render(imagegen.encode(Image.new("RGB", (100, 80), BASE), "PNG"), spec, "png", small,
+                 marks=layer_marks(RED_LAYER))
+    img = imagegen.open_bytes(out.data)
+    assert img.size == (100, 80)  # the picture is unchanged in size
+    assert near(pixel(img, (50, 40)), (255, 0, 0))  # and covered by the (clamped) blend

@@ -42,8 +42,6 @@ NOT_BUILT: frozenset[str] = frozenset(
     {
         "txt-shad=5.5", "txt-size=0", "mark-scale=0",  # imgix's ranges, wider than Signet's
         "grid-size=0",
-        # a blend image over the output limits is refused, not scaled down as imgix would
-        "blend-w=4097", "blend-w=8192", "blend-h=4097", "blend-h=8192",
         "fill=gradient",  # without fill-gradient-linear: imgix's default colours are unknown
     }
 )

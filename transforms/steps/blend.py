@@ -14,12 +14,13 @@ Modes: transforms.blend_modes (the W3C definitions; `dodge`/`burn` are colour do
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PIL import Image
 
 from transforms.blend_modes import blend_pixels
 from transforms.context import Context
-from transforms.errors import ParamError
 from transforms.layer_images import decode_rgba, derived, fetched
 from transforms.modes import ALPHA_MODES
 from transforms.placement import place
@@ -98,7 +99,10 @@ def _fitted(img: Image.Image, base: Size, ctx: Context) -> Image.Image:
         box = (max(1, round(img.width * dpr)), None)
     target = _box_size(img.size, box, fit)
     if target[0] * target[1] > ctx.limits.max_output_pixels:
-        raise ParamError("blend-w", f"the blend image would be {target[0]} x {target[1]} pixels")
+        # Scaled down to fit the output limit, as an output is (imgix clamps, not refuses).
+        scale = math.sqrt(ctx.limits.max_output_pixels / (target[0] * target[1]))
+        target = (max(1, math.floor(target[0] * scale)), max(1, math.floor(target[1] * scale)))
+        box = tuple(None if v is None else max(1, math.floor(v * scale)) for v in box)
     if fit == "crop" and None not in box:
         return _cover(img, target, crop)
     fitted = img if img.size == target else img.resize(target, Image.Resampling.LANCZOS)

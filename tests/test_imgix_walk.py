@@ -40,7 +40,7 @@ PARAMS: dict[str, dict] = VENDORED["parameters"]
 # This is the visible gap (issue 11): nothing else computes it.
 NOT_BUILT: frozenset[str] = frozenset(
     {
-        "txt-shad=5.5", "txt-size=0", "mark-scale=0",  # imgix's ranges, wider than Signet's
+        "txt-size=0", "mark-scale=0",  # imgix's ranges, wider than Signet's
         "grid-size=0",
         "fill=gradient",  # without fill-gradient-linear: imgix's default colours are unknown
     }

@@ -119,6 +119,10 @@ def test_shadow_draws_darker_pixels_beside_the_text(server):
     dark = (40, 40, 40)
     assert count_of(plain, dark, tolerance=60) == 0
     assert count_of(shadowed, dark, tolerance=60) > 50
+    # imgix's txt-shad is a number: 5.5 lies between 5 and 6 (a wider, softer shadow)
+    half = image(server, query + "&txt-shad=5.5")
+    assert half.tobytes() != shadowed.tobytes()
+    assert count_of(half, dark, tolerance=60) > 0
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))

@@ -252,13 +252,13 @@ def _coloured(coverage: Image.Image, colour: tuple[int, int, int, int]) -> Image
     return layer
 
 
-def _shadow_margin(shadow: int, pixels: int) -> int:
+def _shadow_margin(shadow: float, pixels: int) -> int:
     if not shadow:
         return 0
     return math.ceil(pixels * SHADOW_OFFSET + 3 * shadow * pixels * SHADOW_BLUR_PER_UNIT) + 1
 
 
-def _shadow(coverage: Image.Image, shadow: int, pixels: int) -> Image.Image:
+def _shadow(coverage: Image.Image, shadow: float, pixels: int) -> Image.Image:
     offset = max(1, round(pixels * SHADOW_OFFSET))
     moved = Image.new("L", coverage.size, 0)
     moved.paste(coverage, (offset, offset))

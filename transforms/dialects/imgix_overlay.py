@@ -129,8 +129,11 @@ def parse_font(value: str, limits: Limits) -> str:
     return "" if name == DEFAULT_FAMILY else name
 
 
-def parse_shadow(value: str, limits: Limits) -> int:
-    return integer(value, 0, MAX_SHADOW)
+def parse_shadow(value: str, limits: Limits) -> float:
+    """imgix's txt-shad is a number (0-10): decimals soften the shadow in between."""
+    if not DECIMAL.fullmatch(value) or float(value) > MAX_SHADOW:
+        raise Invalid(f"must be a number from 0 to {MAX_SHADOW}")
+    return float(value)
 
 
 def parse_mark_fit(value: str, limits: Limits) -> str:

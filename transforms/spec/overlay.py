@@ -29,7 +29,7 @@ class Overlay:
     size: int = 12  # text: font size
     color: tuple[int, int, int, int] = (0, 0, 0, 255)  # text colour, RGBA
     font: str = ""  # text: a font name from the fonts Signet ships
-    shadow: int = 0  # text: shadow strength, 0 for none
+    shadow: float = 0  # text: shadow strength (0-10, decimals allowed), 0 for none
     fit: str = ""  # image: clip (""), crop, fill, max, scale in w x h; text: "max" shrinks
     rot: float = 0  # image: degrees clockwise
     min_w: int | None = None  # image: drawn only on a base at least this wide (output pixels)

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from app.config_messages import source_key
-from app.settings import S3_CREDENTIALS, ConfigError
+from app.settings import ConfigError
+from app.settings_sources import S3_CREDENTIALS
 from sources.s3_credentials import S3Credentials
 
 

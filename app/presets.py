@@ -8,7 +8,8 @@ Signet with a message naming `sources[SOURCE].presets.NAME`.
 from __future__ import annotations
 
 from app.config_messages import source_key
-from app.settings import ConfigError, SourceConfigBase
+from app.settings import ConfigError
+from app.settings_sources import SourceConfigBase
 from app.signing import EXPIRY_PARAM, LIBRARY_PARAM, SIGNATURE_PARAM
 from app.signing_imagekit import EXPIRY_PARAM as IK_EXPIRY_PARAM
 from app.signing_imagekit import SIGNATURE_PARAM as IK_SIGNATURE_PARAM

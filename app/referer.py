@@ -10,7 +10,7 @@ from collections.abc import MutableMapping
 from urllib.parse import urlsplit
 
 from app.errors import HTTPError
-from app.settings import SourceConfigBase
+from app.settings_sources import SourceConfigBase
 from sources.ssrf import host_matches
 
 

@@ -15,7 +15,8 @@ from app.limiter import WorkLimiter
 from app.ops.metrics import Metrics
 from app.presets import check_presets, source_parser
 from app.routing import Route, choose_source
-from app.settings import S3_CREDENTIALS, Settings, SourceConfigBase
+from app.settings import Settings
+from app.settings_sources import S3_CREDENTIALS, SourceConfigBase
 from sources.base import Original, Peek, Source, TimedOut
 from sources.cache import OriginalsCache
 from sources.registry import create_source

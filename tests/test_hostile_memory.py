@@ -13,8 +13,9 @@ import httpx
 import pytest
 from PIL import Image
 
+from app.request import _parse_cached, _parse_chain
 from app.runtime import Runtime
-from app.service import _parse_cached, _parse_chain, create_app
+from app.service import create_app
 from app.settings import LimitsConfig, load_settings
 from tests import imagegen
 from tests.probes import rss_mib

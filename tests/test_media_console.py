@@ -92,6 +92,13 @@ def test_sign_many_has_no_count_limit(servers):
     assert all("ik-s=" in u and "ik-t=" in u for u in resp.json()["urls"])
 
 
+def test_sign_refuses_a_body_that_is_not_a_json_object(servers):
+    _, console, _ = servers
+    for body in (b"[1, 2]", b"not json"):
+        resp = httpx.post(console + "/console/api/sign", auth=(LIB_KEY, ""), content=body)
+        assert resp.status_code == 400 and "JSON" in resp.text
+
+
 def test_console_in_chromium(servers, browser):
     base, console, root = servers
     page = browser.new_page()

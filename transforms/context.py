@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
 from PIL import Image
 
 from transforms.geometry import Layout
 from transforms.spec import Limits, TransformSpec
 
-if TYPE_CHECKING:  # marks imports the load step, which imports this module
-    from transforms.marks import MarkData
-
 Box = tuple[float, float, float, float]
+
+
+class MarkData(NamedTuple):
+    """A watermark's (or a mask's, a blend's) original as the app fetched it: a render is
+    given these beside its own original (Context.marks)."""
+
+    data: bytes
+    validator: str  # changes when the bytes change; unique across sources
 
 
 @dataclass

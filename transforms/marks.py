@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Hashable
-from typing import NamedTuple
 
 from cachetools import LRUCache
 from PIL import Image, ImageOps
 
+from transforms.context import MarkData
 from transforms.errors import ImageError, ParamError
 from transforms.placement import Position, place
 from transforms.spec import Limits, Overlay
@@ -24,13 +24,6 @@ from transforms.steps.load import DECODE_ERRORS, check_decoded, open_checked
 # RGBA: a 300 x 90 logo is about 100 KB, so the default holds hundreds.
 MARK_CACHE_BYTES = 32 * 1024 * 1024
 _SIZE_ENTRY_BYTES = 64  # what remembering a mark's natural size is counted as
-
-
-class MarkData(NamedTuple):
-    """A watermark's original as the app fetched it."""
-
-    data: bytes
-    validator: str  # changes when the bytes change; unique across sources
 
 
 class MarkCache:

@@ -46,6 +46,19 @@ def one_of(value: str, allowed: tuple[str, ...]) -> str:
     raise Invalid(f"must be one of {', '.join(allowed)}")
 
 
+def crop_words(value: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated set of crop words (imgix's `crop`, `blend-crop`), in the order of
+    `allowed`, so crop=left,top and crop=top,left make the same spec (and cache key)."""
+    words = set(value.split(","))
+    for word in words:
+        if word not in allowed:
+            raise Invalid(f"unknown crop mode {word!r}; expected {', '.join(allowed)}")
+    for a, b in (("top", "bottom"), ("left", "right")):
+        if a in words and b in words:
+            raise Invalid(f"{a} and {b} cannot be combined")
+    return tuple(word for word in allowed if word in words)
+
+
 # imgix's colour keywords (its parameters.json `colorKeywordValues`) are the CSS named
 # colours, which Pillow knows, plus two brand colours whose values imgix does not publish.
 UNPUBLISHED_KEYWORDS = ("imgixorange", "imgixblue")

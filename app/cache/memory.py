@@ -11,8 +11,9 @@ from app.cache.outcomes import HIT_MEMORY
 MAX_ENTRY_SHARE = 8
 
 
-class MemoryTier:
-    """A byte-bounded LRU map of cache key -> rendered bytes. Event-loop only, no locking."""
+class MemoryTier(LRUCache[str, bytes]):
+    """A byte-bounded LRU map of cache key -> rendered bytes: cachetools' LRUCache, each
+    entry counted by its length. Event-loop only, no locking."""
 
     result = HIT_MEMORY  # app.cache.result.Tier
     in_thread = False
@@ -20,25 +21,19 @@ class MemoryTier:
     write_behind = False
 
     def __init__(self, max_bytes: int) -> None:
+        super().__init__(max_bytes, getsizeof=len)
         self.max_bytes = max_bytes
-        self._entries: LRUCache[str, bytes] = LRUCache(max_bytes, getsizeof=len)
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
     @property
     def size(self) -> int:
         """Bytes held."""
-        return int(self._entries.currsize)
-
-    def get(self, key: str) -> bytes | None:
-        return self._entries.get(key)
+        return int(self.currsize)
 
     def put(self, key: str, data: bytes) -> None:
-        self._entries.pop(key, None)
+        self.pop(key, None)
         if len(data) > self.max_bytes // MAX_ENTRY_SHARE:
             return
-        self._entries[key] = data
+        self[key] = data
 
     def close(self) -> None:
         pass  # nothing outside the process to release

@@ -1,6 +1,6 @@
 """The result cache: rendered images by cache key, in up to three tiers, with single flight.
 
-The key is the image's ETag (app.service): a hash of source, path, the original's
+The key is the image's ETag (app.answer): a hash of source, path, the original's
 validator, the canonical transform spec and the output format. So `w=300&h=200` and
 `h=200&w=300` share an entry, and a changed original (new validator) never meets a
 render of the old one: its key is new. Old entries are not deleted; they age out.

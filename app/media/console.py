@@ -8,7 +8,6 @@ with the key the source already holds: the request must carry one of its keys.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -19,6 +18,7 @@ from starlette.routing import Route
 
 from app.media.auth import check_private_key
 from app.media.errors import MediaError, bad_field, error_json
+from app.media.files import json_body
 from app.runtime import Runtime, SourceRuntime
 from app.signing_imagekit import sign_imagekit_url
 
@@ -75,15 +75,7 @@ def _signed(path: str, tr: str, endpoint: str, endpoint_path: str, key: bytes,
 async def _sign(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     try:
-        raw = bytearray()
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > MAX_SIGN_BODY:
-                raise MediaError(413, f"at most {MAX_SIGN_BODY} bytes of paths at once")
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError:
-            raise MediaError(400, "the body must be JSON") from None
+        body = await json_body(request, MAX_SIGN_BODY)
         src = _media_sources(runtime, request).get(str(body.get("source")))
         if src is None:
             raise bad_field("source", "no media source has this name")

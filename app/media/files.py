@@ -217,12 +217,13 @@ def purge_status(runtime: Runtime, src: SourceRuntime, request_id: str) -> dict[
     return {"status": "Completed" if time.time() >= settled else "Pending"}
 
 
-async def json_body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request, max_bytes: int = MAX_JSON) -> dict[str, Any]:
+    """The request's body as a JSON object, read up to `max_bytes` (413 past them)."""
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
-        if len(raw) > MAX_JSON:
-            raise MediaError(413, f"the body is over {MAX_JSON} bytes")
+        if len(raw) > max_bytes:
+            raise MediaError(413, f"the body is over {max_bytes} bytes")
     try:
         body = json.loads(raw or b"{}")
     except ValueError:

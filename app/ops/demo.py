@@ -11,7 +11,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from app.settings import FolderSourceConfig, Settings, load_settings
+from app.settings import Settings, load_settings
+from app.settings_sources import FolderSourceConfig
 
 DEMO_KEY_ENV = "SIGNET_DEMO_KEY"
 DEMO_KEY = "signet-demo-key-not-secret"

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from app.runtime import Runtime, SourceRuntime
-from app.settings import FolderSourceConfig
+from app.settings_sources import FolderSourceConfig
 
 KEEP_SECONDS = 3.0
 

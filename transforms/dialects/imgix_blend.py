@@ -11,7 +11,15 @@ from transforms.dialects.imgix_adjust import unsigned
 from transforms.errors import ParamError
 from transforms.spec import Limits, TransformSpec
 from transforms.spec.blend import BLEND_MODES
-from transforms.values import DECIMAL, Invalid, Parameter, integer, one_of, parse_colour
+from transforms.values import (
+    DECIMAL,
+    Invalid,
+    Parameter,
+    crop_words,
+    integer,
+    one_of,
+    parse_colour,
+)
 
 VERTICAL = ("top", "middle", "bottom")
 HORIZONTAL = ("left", "center", "right")
@@ -56,14 +64,7 @@ def parse_blend_side(value: str, limits: Limits) -> float:
 
 
 def parse_blend_crop(value: str, limits: Limits) -> tuple[str, ...]:
-    words = value.split(",")
-    for word in words:
-        if word not in CROP_WORDS:
-            raise Invalid(f"must be {', '.join(CROP_WORDS)}, comma-separated")
-    for a, b in (("top", "bottom"), ("left", "right")):
-        if a in words and b in words:
-            raise Invalid(f"{a} and {b} cannot be combined")
-    return tuple(w for w in CROP_WORDS if w in words)
+    return crop_words(value, CROP_WORDS)
 
 
 def parse_offset(value: str, limits: Limits) -> int:

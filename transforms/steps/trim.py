@@ -29,12 +29,11 @@ AUTO_SAMPLE = 1024
 
 
 def trim_original(ctx: Context) -> None:
-    frame = ctx.spec.frame
-    if frame.trim is None:
+    if ctx.spec.frame.trim is None:
         return
     img = ctx.image
-    box = trim_box(img, frame)
-    if box is None or box == (0, 0, img.width, img.height):
+    box = trim_box(img, ctx.spec.frame)
+    if box in (None, (0, 0, *img.size)):  # nothing to trim
         return
     ctx.img = img.crop(box)
     # From here the trimmed picture is the original: it is already upright.

@@ -26,6 +26,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.errors import HTTPError, from_source_error, from_transform_error
+from app.hit_path import hit_path_middleware
 from app.limiter import Overloaded
 from app.marks import MarkRequest, fetch_marks, spec_images, with_marks
 from app.media.console import console_routes
@@ -341,15 +342,20 @@ def create_app(settings: Settings, *, console: bool = False) -> Starlette:
                 yield
         await runtime.close()
 
+    routes = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        *(console_routes() if console else []),  # /console/...
+        *ops_routes(runtime),  # /readyz, /metrics
+        Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
+        Route("/{path:path}", serve_media, methods=["POST", "PATCH", "DELETE"]),
+    ]
     app = Starlette(
-        routes=[
-            Route("/healthz", healthz, methods=["GET", "HEAD"]),
-            *(console_routes() if console else []),  # /console/...
-            *ops_routes(runtime),  # /readyz, /metrics
-            Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
-            Route("/{path:path}", serve_media, methods=["POST", "PATCH", "DELETE"]),
+        routes=routes,
+        middleware=[
+            *origin_middleware(settings, runtime),
+            *ops_middleware(runtime),
+            *hit_path_middleware(runtime, routes),  # innermost: answers hits before routing
         ],
-        middleware=[*origin_middleware(settings, runtime), *ops_middleware(runtime)],
         exception_handlers={
             HTTPError: _http_error,
             Overloaded: overloaded_response,

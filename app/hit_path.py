@@ -9,10 +9,11 @@ headers (Cache-Control after the URL's expiry, Vary, Last-Modified, X-Signet-Cac
 same 304 rule, HEAD without a body. It answers only
 - a 304 (If-None-Match matches: the full path never renders for it either), and
 - a 200 whose bytes the result cache's memory tier holds;
-everything else falls through to the full path untouched: a miss, a hit in a slower
-tier, a route of Starlette's own (/healthz, /readyz, /metrics, the console), the media
-file API, anything but GET and HEAD, and any error (the full path answers it, with its
-own handlers, so an error's answer is never decided here).
+everything else falls through to the full path: a miss, a hit in a slower tier, a route
+of Starlette's own (/healthz, /readyz, /metrics, the console), the media file API,
+anything but GET and HEAD. An error the stages raise here is handed on in the scope and
+raised by the image handler as it starts, so the full path's exception handlers answer
+it (an error's answer is never decided here) and the stages do not run twice for it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.runtime import Runtime, SourceRuntime
 from transforms.formats import CONTENT_TYPES
 
 CATCH_ALL = "/{path:path}"  # the image handler's route (app.service)
+EARLY_ERROR_KEY = "signet.hit_path_error"  # in the scope: what the stages raised here
 
 
 class _Incoming:
@@ -64,7 +66,11 @@ class HitPath:
             return
         try:
             response = await self._answer(_Incoming(scope))
-        except Exception:  # noqa: BLE001 - the full path answers every error, its own way
+        except Exception as err:  # noqa: BLE001 - the full path answers every error
+            # The image handler raises it at once (app.service.serve_image), so its own
+            # exception handlers answer it and the work is not done twice (a stalled
+            # disk's 504 after one source_timeout, not two).
+            scope[EARLY_ERROR_KEY] = err
             response = None
         if response is None:
             await self.app(scope, receive, send)

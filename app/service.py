@@ -26,7 +26,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.errors import HTTPError, from_source_error, from_transform_error
-from app.hit_path import hit_path_middleware
+from app.hit_path import EARLY_ERROR_KEY, hit_path_middleware
 from app.limiter import Overloaded
 from app.marks import MarkRequest, fetch_marks, spec_images, with_marks
 from app.media.console import console_routes
@@ -274,6 +274,8 @@ def image_headers(src: SourceRuntime, wanted: Wanted, found: Found) -> dict[str,
 
 
 async def serve_image(request: Request) -> Response:
+    if (early := request.scope.pop(EARLY_ERROR_KEY, None)) is not None:
+        raise early  # app.hit_path ran the stages below for this request and met it
     runtime: Runtime = request.app.state.runtime
     target = route_request(request, runtime)
     if request.app.state.media.serves(target.src, target.rel_path):  # ImageKit's file API

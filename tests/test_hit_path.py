@@ -171,3 +171,14 @@ def test_the_hit_path_answered_only_on_its_app(bases):
     assert layer.answered == before + 1
     with pytest.raises(AttributeError):
         _hit_path(full)
+
+
+def test_an_error_met_on_the_hit_path_is_answered_without_running_the_stages_again(bases):
+    from app.service import _parse_cached
+
+    url = "/pub/dog.jpg?w=-5&strict=1"  # refused by the parser: 400, never cached
+    for base in bases[:2]:
+        before = _parse_cached.cache_info().misses
+        resp = httpx.get(base + url, headers=ORIGIN)
+        assert resp.status_code == 400
+        assert _parse_cached.cache_info().misses - before == 1  # parsed once, not twice

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from app.answer import image_headers, look_up, render_image
 from app.errors import HTTPError, from_source_error, from_transform_error
+from app.hit_path import EARLY_ERROR_KEY, hit_path_middleware
 from app.limiter import Overloaded
 from app.media.console import console_routes
 from app.media.listener import console_listener
@@ -39,6 +40,8 @@ log = logging.getLogger("signet")
 
 
 async def serve_image(request: Request) -> Response:
+    if (early := request.scope.pop(EARLY_ERROR_KEY, None)) is not None:
+        raise early  # app.hit_path ran the stages below for this request and met it
     runtime: Runtime = request.app.state.runtime
     target = route_request(request, runtime)
     if request.app.state.media.serves(target.src, target.rel_path):  # ImageKit's file API
@@ -107,15 +110,20 @@ def create_app(settings: Settings, *, console: bool = False) -> Starlette:
                 yield
         await runtime.close()
 
+    routes = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        *(console_routes() if console else []),  # /console/...
+        *ops_routes(runtime),  # /readyz, /metrics
+        Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
+        Route("/{path:path}", serve_media, methods=["POST", "PATCH", "DELETE"]),
+    ]
     app = Starlette(
-        routes=[
-            Route("/healthz", healthz, methods=["GET", "HEAD"]),
-            *(console_routes() if console else []),  # /console/...
-            *ops_routes(runtime),  # /readyz, /metrics
-            Route("/{path:path}", serve_image, methods=["GET", "HEAD"]),
-            Route("/{path:path}", serve_media, methods=["POST", "PATCH", "DELETE"]),
+        routes=routes,
+        middleware=[
+            *origin_middleware(settings, runtime),
+            *ops_middleware(runtime),
+            *hit_path_middleware(runtime, routes),  # innermost: answers hits before routing
         ],
-        middleware=[*origin_middleware(settings, runtime), *ops_middleware(runtime)],
         exception_handlers={
             HTTPError: _http_error,
             Overloaded: overloaded_response,

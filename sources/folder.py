@@ -10,6 +10,7 @@ from stat import S_ISLNK, S_ISREG
 import anyio.to_thread
 
 from sources.base import HEAD_BYTES, NotFound, Original, Peek, TooLarge, http_time
+from sources.digests import DigestCache
 from sources.library import FileMeta, read_sidecar, refuse_state_path
 from sources.paths import check_relative, decode_path
 
@@ -25,6 +26,7 @@ class FolderSource:
         self._root = str(self.root)
         self._inside = self._root.rstrip(os.sep) + os.sep  # what every served path starts with
         self.max_bytes = max_bytes
+        self._digests = DigestCache()  # validators: content hashes, kept by stat
 
     def path_from_url(self, raw_path: str) -> str:
         return decode_path(raw_path)
@@ -57,8 +59,9 @@ class FolderSource:
                     raise NotFound(f"no such image: {path}") from None
         return current, info
 
-    def _read_file(self, path: str, limit: int) -> tuple[bytes, os.stat_result, str]:
-        """Up to `limit` bytes of the file (the whole of it, for limit > max_bytes).
+    def _read_file(self, path: str, limit: int) -> tuple[bytes, os.stat_result, str, str]:
+        """Up to `limit` bytes of the file (the whole of it, for limit > max_bytes), its
+        fstat, its path and its validator (sources.digests: a hash of its bytes).
 
         Only a regular file is opened: open() of a FIFO blocks until a writer comes, and a
         device never ends. The type is checked before the open, and the open cannot block
@@ -85,26 +88,26 @@ class FolderSource:
             data = os.read(fd, want)
             while 0 < len(data) < want and (more := os.read(fd, want - len(data))):
                 data += more
+            if len(data) >= stat.st_size:  # the whole file (kept only if it did not change)
+                digest = self._digests.of_bytes(stat, data, os.fstat(fd))
+            else:  # a peek's head: the digest is known, or the file is hashed once now
+                digest = self._digests.of_fd(fd, stat, self.max_bytes + 1)
         except OSError:  # a folder opened as a file, an I/O error
             raise NotFound(f"no such image: {path}") from None
         finally:
             os.close(fd)
         if len(data) > self.max_bytes:  # the file grew while we read it
             raise TooLarge(f"the original is over the limit of {self.max_bytes} bytes")
-        return data, stat, target
-
-    @staticmethod
-    def _etag(stat: os.stat_result) -> str:
-        return f"{stat.st_mtime_ns:x}-{stat.st_size:x}-{stat.st_ino:x}"
+        return data, stat, target, digest
 
     def peek(self, path: str) -> Peek:
         """The file's validator and first bytes: a stat and one small read, so a cached
         render is found without reading the whole original. Blocking (a disk, or a network
         filesystem, can stall): the app calls it in a worker thread."""
-        head, stat, target = self._read_file(path, HEAD_BYTES)
+        head, stat, target, digest = self._read_file(path, HEAD_BYTES)
         meta = self._meta(target)
         return Peek(
-            self._etag(stat) + meta.validator_suffix(), head, http_time(stat.st_mtime),
+            digest + meta.validator_suffix(), head, http_time(stat.st_mtime),
             meta.private,
         )
 
@@ -115,12 +118,12 @@ class FolderSource:
         return read_sidecar(self._root, target[len(self._inside) :]) or FileMeta()
 
     def _read(self, path: str) -> Original:
-        data, stat, target = self._read_file(path, self.max_bytes + 1)
+        data, stat, target, digest = self._read_file(path, self.max_bytes + 1)
         meta = self._meta(target)
         return Original(
             data=data,
             content_type=mimetypes.guess_type(target)[0],
-            etag=self._etag(stat) + meta.validator_suffix(),
+            etag=digest + meta.validator_suffix(),
             last_modified=http_time(stat.st_mtime),
             private=meta.private,
         )

@@ -93,6 +93,16 @@ class ResultCache:
         memory = MemoryTier(config.memory_bytes) if config.memory_bytes else None
         return cls(metrics, [t for t in (memory, disk, s3) if t is not None])
 
+    def hot(self, key: str) -> tuple[bytes, str] | None:
+        """The memory tier's bytes for `key` (counted as its hit), or None. It answers on
+        the event loop, before joining any flight: a hot hit costs no task."""
+        if self.tiers and not self.tiers[0].in_thread:
+            data = self.tiers[0].get(key)
+            if data is not None:
+                self.metrics.cache_result[self.tiers[0].result].inc()
+                return data, self.tiers[0].result
+        return None
+
     async def get_or_render(
         self, key: str, render: Render, timeout: float | None = None
     ) -> tuple[bytes, str]:
@@ -101,13 +111,9 @@ class ResultCache:
         `render()` runs at most once at a time per key in this process. Raises what it
         raises, to every request that waited on it, or TimeoutError after `timeout`.
         """
-        if self.tiers and not self.tiers[0].in_thread:
-            # The memory tier answers on the event loop, before joining any flight: a hot
-            # hit costs no task.
-            data = self.tiers[0].get(key)
-            if data is not None:
-                self.metrics.cache_result[self.tiers[0].result].inc()
-                return data, self.tiers[0].result
+        hit = self.hot(key)
+        if hit is not None:
+            return hit
         (data, result), shared = await self._flights.run(
             key, lambda: self._fill(key, render), timeout
         )

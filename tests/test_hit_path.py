@@ -174,7 +174,7 @@ def test_the_hit_path_answered_only_on_its_app(bases):
 
 
 def test_an_error_met_on_the_hit_path_is_answered_without_running_the_stages_again(bases):
-    from app.service import _parse_cached
+    from app.request import _parse_cached
 
     url = "/pub/dog.jpg?w=-5&strict=1"  # refused by the parser: 400, never cached
     for base in bases[:2]:

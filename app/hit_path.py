@@ -3,7 +3,7 @@ Starlette's routing, its Request and its exception handling run.
 
 It sits innermost among the middleware (inside the origin secret's guard and the request
 metrics, so both see every request), and runs the image handler's own stages
-(app.service: route, verify, parse, client hints, look up, headers), not copies of
+(app.request: route, verify, parse, client hints; app.answer: look up, headers), not copies of
 them, so an answer it gives is the one the full path gives: the same ETag, the same
 headers (Cache-Control after the URL's expiry, Vary, Last-Modified, X-Signet-Cache), the
 same 304 rule, HEAD without a body. It answers only
@@ -26,6 +26,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.answer import image_headers, look_up
+from app.request import parse, route_request, verify, with_client_hints
+from app.responses import etag_matches
 from app.runtime import Runtime, SourceRuntime
 from transforms.formats import CONTENT_TYPES
 
@@ -79,20 +82,18 @@ class HitPath:
         await response(scope, receive, send)
 
     async def _answer(self, request: _Incoming) -> Response | None:
-        from app import service  # the stages (app.service builds this layer)
-
         runtime = self.runtime
-        target = service.route_request(request, runtime)  # type: ignore[arg-type]
+        target = route_request(request, runtime)  # type: ignore[arg-type]
         if request.scope["app"].state.media.serves(target.src, target.rel_path):
             return None
-        signed = service.verify(request, target)  # type: ignore[arg-type]
-        wanted = service.parse(target, signed, runtime.limits)
+        signed = verify(request, target)  # type: ignore[arg-type]
+        wanted = parse(target, signed, runtime.limits)
         if not self._named_cheaply(target.src, wanted.path):
             return None  # naming it means fetching it: left to the full path, done once
-        wanted = service.with_client_hints(wanted, request, runtime.limits)  # type: ignore[arg-type]
-        found = await service.look_up(request, runtime, target, wanted, signed)  # type: ignore[arg-type]
-        headers = service.image_headers(target.src, wanted, found)
-        if service.etag_matches(request.headers.get("if-none-match"), found.etag):
+        wanted = with_client_hints(wanted, request, runtime.limits)  # type: ignore[arg-type]
+        found = await look_up(request, runtime, target, wanted, signed)  # type: ignore[arg-type]
+        headers = image_headers(target.src, wanted, found)
+        if etag_matches(request.headers.get("if-none-match"), found.etag):
             return Response(status_code=304, headers=headers)
         hit = runtime.results.hot(found.etag)
         if hit is None:

@@ -44,6 +44,7 @@ PATH_PREFIX = "tr:"
 MAX_TR_CHARS = 2048
 MAX_LAYERS = 10  # image layers in one URL: each is a fetch and a composite
 NAMED = "n"
+ENHANCE = frozenset({"enhance"})  # e-contrast's word in Output.auto
 # The other signing scheme's parameters: accepted, they would protect nothing.
 FOREIGN = {
     "s": "this source's URLs are signed with ik-s",
@@ -228,7 +229,10 @@ def _stages(steps: list[_Step], base: TransformSpec, imgix_fit: bool) -> tuple[T
                 step.fields, step.overlays, base if last else None, imgix_fit and last
             )
             specs.append(spec.with_fields({"output": _OUTPUT}))  # base's: added below
+        # e-contrast (auto enhance) in any step stays, whatever a later f- says of auto.
+        enhance = output.auto & ENHANCE
         output = replace(output, **changes)
+        output = replace(output, auto=output.auto | enhance)
     for name, value in _changed(base.output).items():
         if getattr(output, name) != getattr(_OUTPUT, name):
             raise ParamError(name, "is set both by tr and as an imgix parameter")

@@ -11,6 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from transforms.dialects.imagekit_effects import (
+    EFFECT_KEYS,
+    EXTRACT_KEYS,
+    extract_region,
+    refuse,
+)
 from transforms.dialects.imgix import (
     MAX_DIMENSION,
     parse_dimension,
@@ -64,15 +70,20 @@ def step_fields(options: dict[str, str], limits: Limits) -> dict[str, Any]:
     """The spec fields one step's options set (only those it sets), by dotted name."""
     fields: dict[str, Any] = {}
     for key, value in options.items():
+        refuse(key, value)
         parse = SIMPLE_KEYS.get(key)
         if parse is not None:
             try:
-                fields.update(parse(value, limits))
+                parsed = parse(value, limits)
             except Invalid as err:
                 raise ParamError(key, str(err)) from None
+            if "output.auto" in parsed and "output.auto" in fields:  # f-auto with e-contrast
+                parsed["output.auto"] = parsed["output.auto"] | fields["output.auto"]
+            fields.update(parsed)
         elif key not in GEOMETRY_KEYS:
             raise ParamError(key, "is not an ImageKit transformation Signet supports")
     fields.update(_geometry(options, fields))
+    fields.update(extract_region(options, fields))
     return fields
 
 
@@ -89,6 +100,8 @@ def _geometry(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]
     gravity = _lookup("fo", options["fo"], FOCUS) if "fo" in options else ()
     if gravity and fit == "fill":
         raise ParamError("fo", "with cm-pad_resize only fo-center is supported yet")
+    if fields.get("frame.fill") == "blur" and fit != "fill":
+        raise ParamError("bg", "bg-blurred pads: it needs cm-pad_resize")
     if gravity and fit in GRAVITY_FITS:
         out["size.crop"] = gravity
     if "ar" in options:
@@ -179,7 +192,11 @@ def _format(value: str, limits: Limits) -> dict[str, Any]:
 
 
 def _background(value: str, limits: Limits) -> dict[str, Any]:
-    """RRGGBB, or RRGGBBAA where AA is an opacity from 00 to 99 (ImageKit puts alpha last)."""
+    """RRGGBB, or RRGGBBAA where AA is an opacity from 00 to 99 (ImageKit puts alpha last);
+    `blurred` fills cm-pad_resize's padding with the picture itself, blurred (imgix's
+    fill=blur; ImageKit's optional blur strength and brightness are not taken)."""
+    if value == "blurred":
+        return {"frame.fill": "blur"}
     if not _HEX.fullmatch(value):
         raise Invalid("must be RRGGBB or RRGGBBAA (alpha last, 00-99)")
     r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
@@ -229,6 +246,7 @@ SIMPLE_KEYS = {
     "e-sharpen": _sharpen,
     "rt": _rotation,
     "orig": _original,
+    **EFFECT_KEYS,
 }
-GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo"})
+GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo", *EXTRACT_KEYS})
 

@@ -254,3 +254,20 @@ def test_border_and_radius_over_http(signet):
     out = Image.open(io.BytesIO(resp.content)).convert("RGBA")
     assert out.size == (100, 100)  # with w and h the border is inside them, as imgix's is
     assert out.getpixel((0, 0))[3] == 0 and out.getpixel((50, 2))[:3] == (0, 255, 0)
+
+
+@pytest.mark.parametrize(
+    ("fo", "blue_at", "white_at"),
+    [("left", (2, 50), (98, 50)), ("right", (98, 50), (2, 50)), ("center", (50, 50), (2, 50))],
+)
+def test_focus_places_the_picture_on_the_padding(fo, blue_at, white_at):
+    tall = png(imagegen.solid(50, 100, BLUE))
+    out = rendered(tall, f"w-100,h-100,cm-pad_resize,fo-{fo}").convert("RGB")
+    assert out.size == (100, 100)
+    assert out.getpixel(blue_at) == BLUE and out.getpixel(white_at) == WHITE
+
+
+def test_focus_places_the_picture_on_a_blurred_padding_too():
+    wide = png(imagegen.solid(100, 50, BLUE))
+    out = rendered(wide, "w-100,h-100,cm-pad_resize,bg-blurred,fo-bottom").convert("RGB")
+    assert out.getpixel((50, 98)) == BLUE

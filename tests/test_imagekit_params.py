@@ -168,7 +168,7 @@ def test_layers_add_to_imgix_marks():
         ("w-1,h-1,cm-fill", "cm"),
         ("w-1,h-1,c-force,cm-extract", "cm"),
         ("w-1,h-1,fo-person", "fo"),
-        ("w-1,h-1,cm-pad_resize,fo-left", "fo"),
+        ("w-1,h-1,cm-pad_resize,fo-top_left", "fo"),
         ("w-1,w-2", "w"),
         ("e-grayscale-5", "e-grayscale"),
         ("t-200", "t"),

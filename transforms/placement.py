@@ -1,4 +1,5 @@
-"""Where an overlay goes on the base image: alignment, padding and absolute offsets."""
+"""Where an overlay goes on the base image: alignment, padding and absolute offsets; where
+a picture goes on a padded canvas."""
 
 from __future__ import annotations
 
@@ -35,3 +36,19 @@ def _aligned(word: str, words: tuple[str, str, str], size: int, room: int, pad: 
     else:
         at = room - size - pad
     return max(0, min(at, room - size)) if size <= room else 0
+
+
+def on_canvas(size: tuple[int, int], canvas: tuple[int, int], gravity: tuple[str, ...]) -> Position:
+    """The top-left corner of a `size` picture on a larger `canvas`: centred, or against
+    the edges `gravity` names (top, bottom, left, right)."""
+    x = (canvas[0] - size[0]) // 2
+    y = (canvas[1] - size[1]) // 2
+    if "left" in gravity:
+        x = 0
+    elif "right" in gravity:
+        x = canvas[0] - size[0]
+    if "top" in gravity:
+        y = 0
+    elif "bottom" in gravity:
+        y = canvas[1] - size[1]
+    return x, y

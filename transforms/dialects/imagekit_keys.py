@@ -52,6 +52,8 @@ FOCUS: dict[str, tuple[str, ...]] = {
     "auto": ("entropy",),  # ImageKit's smart crop; Signet's nearest is the busiest region
     "face": ("faces",),  # falls back to center: Signet ships no face detector
 }
+PAD_FOCUS_NAMES = ("center", "top", "bottom", "left", "right")
+PAD_FOCUS = frozenset(FOCUS[name] for name in PAD_FOCUS_NAMES if FOCUS[name])
 GRAVITY_FITS = frozenset({"crop", "extract", "pad_extract"})
 FORMATS = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "avif": "avif", "gif": "gif"}
 # ImageKit's bl is 1-100 where Signet's blur is 0-2000.
@@ -99,7 +101,10 @@ def _geometry(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]
         fit = out["size.fit"] = _lookup("cm", options["cm"], CROP_MODES)
     gravity = _lookup("fo", options["fo"], FOCUS) if "fo" in options else ()
     if gravity and fit == "fill":
-        raise ParamError("fo", "with cm-pad_resize only fo-center is supported yet")
+        if gravity not in PAD_FOCUS:
+            names = ", ".join(PAD_FOCUS_NAMES)
+            raise ParamError("fo", f"with cm-pad_resize must be one of {names}")
+        out["size.pad_gravity"] = gravity  # the picture against that edge of the padding
     if fields.get("frame.fill") == "blur" and fit != "fill":
         raise ParamError("bg", "bg-blurred pads: it needs cm-pad_resize")
     if gravity and fit in GRAVITY_FITS:

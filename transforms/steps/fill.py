@@ -15,6 +15,7 @@ from PIL import Image, ImageFilter
 from transforms.context import Context
 from transforms.gradients import gradient_image
 from transforms.modes import fill_colour
+from transforms.placement import on_canvas
 
 BLUR_FRACTION = 1 / 20
 BLUR_MIN, BLUR_MAX = 4.0, 200.0
@@ -38,7 +39,7 @@ def fill_canvas(ctx: Context) -> None:
     else:
         colour = frame.fill_color or fill_colour(ctx.spec, ctx.fmt)
         base = Image.new("RGBA", canvas, colour)
-    where = ((canvas[0] - img.width) // 2, (canvas[1] - img.height) // 2)
+    where = on_canvas(img.size, canvas, ctx.spec.size.pad_gravity)
     base = base.convert("RGBA")
     base.alpha_composite(img.convert("RGBA"), where)
     if all(a == 255 for a in base.getchannel("A").getextrema()):

@@ -271,3 +271,17 @@ def test_focus_places_the_picture_on_a_blurred_padding_too():
     wide = png(imagegen.solid(100, 50, BLUE))
     out = rendered(wide, "w-100,h-100,cm-pad_resize,bg-blurred,fo-bottom").convert("RGB")
     assert out.getpixel((50, 98)) == BLUE
+
+
+def test_dominant_background_pads_with_the_most_common_colour():
+    mostly_blue = imagegen.solid(100, 50, BLUE)
+    mostly_blue.paste(RED, (0, 0, 20, 50))
+    out = rendered(png(mostly_blue), "w-100,h-100,cm-pad_resize,bg-dominant").convert("RGB")
+    assert out.size == (100, 100)
+    r, g, b = out.getpixel((50, 5))
+    assert b > 240 and r < 15 and g < 15
+
+
+def test_dominant_background_needs_pad_resize():
+    with pytest.raises(ParamError, match="bg-dominant"):
+        chain("w-10,h-10,bg-dominant")

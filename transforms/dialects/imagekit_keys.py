@@ -105,8 +105,8 @@ def _geometry(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]
             names = ", ".join(PAD_FOCUS_NAMES)
             raise ParamError("fo", f"with cm-pad_resize must be one of {names}")
         out["size.pad_gravity"] = gravity  # the picture against that edge of the padding
-    if fields.get("frame.fill") == "blur" and fit != "fill":
-        raise ParamError("bg", "bg-blurred pads: it needs cm-pad_resize")
+    if fields.get("frame.fill") in ("blur", "dominant") and fit != "fill":
+        raise ParamError("bg", f"bg-{options['bg']} pads: it needs cm-pad_resize")
     if gravity and fit in GRAVITY_FITS:
         out["size.crop"] = gravity
     if "ar" in options:
@@ -202,6 +202,8 @@ def _background(value: str, limits: Limits) -> dict[str, Any]:
     fill=blur; ImageKit's optional blur strength and brightness are not taken)."""
     if value == "blurred":
         return {"frame.fill": "blur"}
+    if value == "dominant":
+        return {"frame.fill": "dominant"}  # the picture's most common colour
     if not _HEX.fullmatch(value):
         raise Invalid("must be RRGGBB or RRGGBBAA (alpha last, 00-99)")
     r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))

@@ -4,6 +4,8 @@
 - `blur`: the picture itself, scaled to cover the canvas and blurred (a Gaussian of
   min(canvas) / 20 pixels, at least 4 and at most 200: imgix's automatic strength).
 - `gradient`: see transforms.gradients.
+- `dominant`: the picture's most common colour (ImageKit's bg-dominant): the most
+  frequent of its colours quantized to 8, on a 64 x 64 thumbnail.
 The picture is centred, as the fit=fill padding centres it; without `fill` the pad step
 paints the canvas as before.
 """
@@ -36,6 +38,8 @@ def fill_canvas(ctx: Context) -> None:
         base = blurred_backdrop(img, canvas)
     elif frame.fill == "gradient":
         base = gradient_image(canvas, frame)
+    elif frame.fill == "dominant":
+        base = Image.new("RGB", canvas, dominant_colour(img))
     else:
         colour = frame.fill_color or fill_colour(ctx.spec, ctx.fmt)
         base = Image.new("RGBA", canvas, colour)
@@ -68,3 +72,20 @@ def _box(
     fx, fy = size[0] / cover[0], size[1] / cover[1]
     x, y = offset
     return (x * fx, y * fy, (x + small[0]) * fx, (y + small[1]) * fy)
+
+
+DOMINANT_SAMPLE = (64, 64)
+DOMINANT_COLOURS = 8
+
+
+def dominant_colour(img: Image.Image) -> tuple[int, int, int]:
+    """The most frequent colour of the picture, quantized (transparent pixels left out)."""
+    small = img.convert("RGBA").resize(DOMINANT_SAMPLE, Image.Resampling.BILINEAR)
+    opaque = Image.new("RGB", DOMINANT_SAMPLE, (255, 255, 255))
+    opaque.paste(small, mask=small.getchannel("A"))
+    quantized = opaque.quantize(DOMINANT_COLOURS)
+    counts = quantized.getcolors(DOMINANT_COLOURS) or [(1, 0)]
+    _, index = max(counts)
+    palette = quantized.getpalette() or [255, 255, 255]
+    r, g, b = palette[index * 3 : index * 3 + 3]
+    return (r, g, b)

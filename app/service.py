@@ -25,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from app.default_image import HEADER as DEFAULT_IMAGE_HEADER
+from app.default_image import default_path
 from app.errors import HTTPError, from_source_error, from_transform_error
 from app.limiter import Overloaded
 from app.marks import MarkRequest, fetch_marks, spec_images, with_marks
@@ -48,7 +50,7 @@ from app.settings import Settings, load_settings
 from app.signing import EXPIRY_PARAM, Signature, verify_signature
 from app.signing_imagekit import EXPIRY_PARAM as IK_EXPIRY_PARAM
 from app.signing_imagekit import is_imagekit_expiry
-from sources.base import Original, Peek, SourceError
+from sources.base import NotFound, Original, Peek, SourceError
 from transforms.delivery import add_output_headers
 from transforms.dialects.imagekit import split_path_transforms
 from transforms.errors import TransformError
@@ -89,6 +91,7 @@ class Wanted:
     path: str
     chain: Chain
     seconds_left: int | None  # before the URL's expiry, or None
+    default: bool = False  # the original is missing: path is the default image's
 
 
 def _raw_path(request: Request) -> str:
@@ -262,7 +265,10 @@ async def render_image(
 
 def image_headers(src: SourceRuntime, wanted: Wanted, found: Found) -> dict[str, str]:
     headers = {"ETag": found.etag}
-    headers["Cache-Control"] = cache_control(src.config.ttl, wanted.seconds_left)
+    ttl = src.config.default_image_ttl if wanted.default else src.config.ttl
+    headers["Cache-Control"] = cache_control(ttl, wanted.seconds_left)
+    if wanted.default:
+        headers[DEFAULT_IMAGE_HEADER] = "true"
     if found.peek.last_modified is not None:
         headers["Last-Modified"] = http_date(found.peek.last_modified)
     if found.negotiated:
@@ -280,7 +286,14 @@ async def serve_image(request: Request) -> Response:
     signed = verify(request, target)
     wanted = parse(target, signed, runtime.limits)
     wanted = with_client_hints(wanted, request, runtime.limits)
-    found = await look_up(request, runtime, target, wanted, signed)
+    try:
+        found = await look_up(request, runtime, target, wanted, signed)
+    except NotFound:
+        fallback = default_path(target.src, wanted.chain, wanted.path, signed)
+        if fallback is None:
+            raise
+        wanted = replace(wanted, path=fallback, default=True)
+        found = await look_up(request, runtime, target, wanted, signed)
     headers = image_headers(target.src, wanted, found)
     if etag_matches(request.headers.get("if-none-match"), found.etag):
         return Response(status_code=304, headers=headers)

@@ -189,7 +189,6 @@ REFUSED_ON_PURPOSE = frozenset({
 })
 # Not built yet: the visible gap. Nothing else computes it.
 NOT_BUILT = frozenset({
-    "di",  # a default image
     "e-shadow", "e-gradient",  # effects without a step yet
     "o",  # the base image's opacity (layers take o- already)
     "z",  # zoom around a face (fo-face): Signet ships no face detector
@@ -206,6 +205,7 @@ WALK_VALUES = {
     "fl": "fl-h", "orig": "orig-true", "e-sharpen": "e-sharpen-5",
     "e-usm": "e-usm-2-2-0.8-0.024", "e-contrast": "e-contrast", "e-grayscale": "e-grayscale",
     "pr": "pr-true", "lo": "lo-true", "cp": "cp-true", "md": "md-true", "t": "t-true",
+    "di": "w-100,di-photo.jpg",
 }
 
 

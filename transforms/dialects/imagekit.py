@@ -237,6 +237,10 @@ def _stages(steps: list[_Step], base: TransformSpec, imgix_fit: bool) -> tuple[T
         if getattr(output, name) != getattr(_OUTPUT, name):
             raise ParamError(name, "is set both by tr and as an imgix parameter")
         output = replace(output, **{name: value})
+    defaults = {spec.default_image for spec in specs} - {None}
+    if len(defaults) > 1:
+        raise ParamError("di", "given more than once")
+    specs = [spec.with_fields({"default_image": None}) for spec in specs]
     stages = [specs[0]]
     for spec in specs[1:]:
         if stages[-1] == _NOTHING:  # a step of output options only: no pass of its own
@@ -248,7 +252,9 @@ def _stages(steps: list[_Step], base: TransformSpec, imgix_fit: bool) -> tuple[T
             )
         else:
             stages.append(spec)
-    stages[-1] = stages[-1].with_fields({"output": output})
+    stages[-1] = stages[-1].with_fields(
+        {"output": output, "default_image": next(iter(defaults), None)}
+    )
     return tuple(stages)
 
 

@@ -62,6 +62,7 @@ BLUR_SCALE = 20
 DEFAULT_SHARPEN = 50
 SHARPEN_SCALE = 10
 
+MAX_DEFAULT_PATH = 1024
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 _RATIO = re.compile(rf"({_NUMBER})[-_]({_NUMBER})")
 _HEX = re.compile(r"[0-9A-Fa-f]{6}(?:[0-9]{2})?")
@@ -242,6 +243,15 @@ def _original(value: str, limits: Limits) -> dict[str, Any]:
     return {}  # parse_imagekit answers orig-true before the fields are used
 
 
+def _default_image(value: str, limits: Limits) -> dict[str, Any]:
+    """di-<path>: the image answered (with this URL's transformations) when the original is
+    missing; ImageKit writes the path's "/" as "@@" (di-folder@@fallback.jpg)."""
+    path = value.replace("@@", "/").strip("/")
+    if not path or len(path) > MAX_DEFAULT_PATH or any(ord(c) < 32 or ord(c) == 127 for c in path):
+        raise Invalid("must be the path of an image in this source, / written as @@")
+    return {"default_image": path}
+
+
 SIMPLE_KEYS = {
     "w": _w,
     "h": _h,
@@ -253,6 +263,7 @@ SIMPLE_KEYS = {
     "e-sharpen": _sharpen,
     "rt": _rotation,
     "orig": _original,
+    "di": _default_image,
     **EFFECT_KEYS,
 }
 GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo", *EXTRACT_KEYS})

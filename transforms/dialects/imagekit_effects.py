@@ -13,6 +13,7 @@ from typing import Any
 
 from transforms.dialects.imgix_frame import MAX_FRAME, MAX_RADIUS
 from transforms.errors import ParamError
+from transforms.expressions import is_expression, parse_expression
 from transforms.spec import Limits
 from transforms.values import Invalid
 
@@ -77,9 +78,11 @@ def _boolean(value: str) -> bool:
 
 def _border(value: str, limits: Limits) -> dict[str, Any]:
     """b-<width>_<colour>: a border of that many pixels around the picture."""
-    width, sep, colour = value.partition("_")
+    width, sep, colour = value.rpartition("_")
     if not sep:
         raise Invalid("must be <width>_<colour>, e.g. b-5_FF0000")
+    if is_expression(width):  # b-ch_mod_5_FF0000: resolved once the image is known
+        return {"frame.border": (parse_expression(width, "b"), _colour(colour))}
     return {"frame.border": (_bounded(width, 0, MAX_FRAME, f"a width from 0 to {MAX_FRAME}"),
                              _colour(colour))}
 

@@ -24,6 +24,7 @@ from transforms.dialects.imgix import (
     parse_quality,
 )
 from transforms.errors import ParamError
+from transforms.expressions import Expression, is_expression, parse_expression
 from transforms.modes import WHITE
 from transforms.spec import Limits, Overlay, TransformSpec
 from transforms.values import Invalid
@@ -128,6 +129,8 @@ def _aspect_side(value: str, fields: dict[str, Any]) -> dict[str, float]:
         raise ParamError("ar", "needs w or h")
     given = w if w is not None else h
     assert given is not None
+    if isinstance(given, Expression):
+        raise ParamError("ar", "with w or h written as an expression is not supported")
     if given < 1:
         raise ParamError("ar", "needs w or h in pixels, not a fraction of the original")
     other = float(max(1, round(given / ratio if w is not None else given * ratio)))
@@ -170,10 +173,14 @@ def stage_spec(
 
 
 def _w(value: str, limits: Limits) -> dict[str, Any]:
+    if is_expression(value):  # w-iw_div_2: resolved once the image is known
+        return {"size.w": parse_expression(value, "w")}
     return {"size.w": parse_dimension(value, limits)}
 
 
 def _h(value: str, limits: Limits) -> dict[str, Any]:
+    if is_expression(value):
+        return {"size.h": parse_expression(value, "h")}
     return {"size.h": parse_dimension(value, limits)}
 
 

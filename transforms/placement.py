@@ -22,8 +22,12 @@ def place(box: tuple[int, int], base: tuple[int, int], overlay: Overlay, dpr: fl
     y = _aligned(vertical, ("top", "middle", "bottom"), box[1], base[1], pad)
     if overlay.x is not None:
         x = round(overlay.x * dpr)
+        if overlay.x_end:
+            x = base[0] - box[0] - x
     if overlay.y is not None:
         y = round(overlay.y * dpr)
+        if overlay.y_end:
+            y = base[1] - box[1] - y
     return x, y
 
 

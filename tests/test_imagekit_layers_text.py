@@ -145,3 +145,29 @@ def test_signed_text_and_canvas_layers_over_http(signet):
     assert box is not None and 185 <= box[2] <= 195
     unsigned = httpx.get(f"{signet}/ik/photo.png?tr={tr}", timeout=30)
     assert unsigned.status_code == 403
+
+
+def test_layer_offsets_from_expressions():
+    img = rendered("l-image,i-ik_canvas,bg-00FF00,w-20,h-10,lx-bw_mul_0.5,ly-bh_sub_ih,l-end")
+    assert painted(img, GREEN, 0) == (100, 90, 120, 100)
+    text = painted(rendered("l-text,i-Hi,fs-20,co-FFFFFF,lx-bw_sub_iw,ly-0,l-end"), WHITE)
+    assert 190 <= text[2] <= 200  # against the right edge: the layer's own width taken off
+    from_end = rendered("l-image,i-ik_canvas,bg-00FF00,w-20,h-10,lx-Nbw_div_10,ly-0,l-end")
+    assert painted(from_end, GREEN, 0) == (160, 0, 180, 10)
+
+
+@pytest.mark.parametrize(
+    "tr",
+    ["l-image,i-ik_canvas,bg-00FF00,w-20,h-10,lx-bw_div_0,ly-0,l-end",
+     "l-image,i-ik_canvas,bg-00FF00,w-20,h-10,lx-bw_pow_8,ly-0,l-end"],
+)
+def test_bad_layer_expressions_answer_400_naming_lx(tr):
+    with pytest.raises(ParamError) as err:
+        rendered(tr)
+    assert err.value.param == "lx"
+
+
+def test_malformed_layer_expression_is_refused_when_parsed():
+    with pytest.raises(ParamError) as err:
+        parse_imagekit(None, [("tr", "l-text,i-a,lx-bw_times_2,l-end")], LIMITS)
+    assert err.value.param == "lx"

@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 from transforms.dialects.imgix import parse_dimension
 from transforms.errors import ParamError
+from transforms.expressions import Expression, is_expression, parse_expression
 from transforms.query import has_control_character
 from transforms.spec import Limits, Overlay
 from transforms.values import Invalid
@@ -192,10 +193,13 @@ def _layer_size(value: str, limits: Limits, key: str) -> float:
     return size
 
 
-def _offset(value: str, key: str) -> tuple[int, bool]:
-    """`20` -> (20, False); `N20` -> (20, True): from the right or bottom edge."""
+def _offset(value: str, key: str) -> tuple[int | Expression, bool]:
+    """`20` -> (20, False); `N20` -> (20, True): from the right or bottom edge; an
+    expression (`bw_mul_0.9`) is resolved when the layer is drawn (transforms.placement)."""
     end = value.startswith("N")
     number = value[1:] if end else value
+    if is_expression(number):
+        return parse_expression(number, key), end
     if not _OFFSET.fullmatch(number):
         raise ParamError(key, "must be a whole number of pixels (N20: from the right or bottom)")
     return int(number), end

@@ -171,3 +171,30 @@ def test_malformed_layer_expression_is_refused_when_parsed():
     with pytest.raises(ParamError) as err:
         parse_imagekit(None, [("tr", "l-text,i-a,lx-bw_times_2,l-end")], LIMITS)
     assert err.value.param == "lx"
+
+
+def test_layers_built_by_the_python_sdk(signet):
+    """URLs from ImageKit's own `imagekitio`: a canvas and a text layer, an expression, a
+    query parameter (`v=2`), signed."""
+    from imagekitio import ImageKit
+
+    helper = ImageKit(private_key=KEY).helper
+    url = helper.build_url(
+        src="/photo.png", url_endpoint=f"{signet}/ik", signed=True, query_parameters={"v": "2"},
+        transformation=[
+            {"width": "iw_div_2"},
+            {"overlay": {"type": "solidColor", "color": "00FF00",
+                         "transformation": [{"width": 20, "height": 20}]}},
+            {"overlay": {"type": "text", "text": "Hi, there", "position": {"x": "N2", "y": "0"},
+                         "transformation": [{"font_size": 12, "font_color": "FF0000",
+                                             "typography": "b"}]}},
+        ],
+    )
+    assert "l-text,ie-" in url and "w-iw_div_2" in url
+    resp = httpx.get(url, timeout=30)
+    assert resp.status_code == 200, resp.text
+    img = Image.open(io.BytesIO(resp.content)).convert("RGB")
+    assert img.size == (100, 50)
+    assert img.getpixel((50, 25)) == GREEN  # the canvas, centred
+    box = painted(img, RED)
+    assert box is not None and 94 <= box[2] <= 100 and box[1] <= 4

@@ -183,7 +183,7 @@ def test_layers_add_to_imgix_marks():
         ("l-image,i-a.png,h-abc,l-end", "h"),
         ("oi-a.png,ow-0.5", "ow"),
         ("l-image,i-a.png,lx-N1x,l-end", "lx"),
-        ("l-image,i-a.png,ly-bw_div_2,l-end", "ly"),
+        ("l-image,i-a.png,ly-bw_times_2,l-end", "ly"),
         ("l-image,i-a.png,lfo-middle,l-end", "lfo"),
         ("l-image,i-a.png,o-101,l-end", "o"),
         ("l-image,i-a.png,ie-YQ,l-end", "ie"),

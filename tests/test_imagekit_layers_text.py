@@ -101,7 +101,8 @@ def test_image_layer_from_the_right_edge():
         ("l-text,ie-%%%,l-end", "ie"), ("l-text,i-a,fs-0,l-end", "fs"),
         ("l-text,i-a,fs-5000,l-end", "fs"), ("l-text,i-a,co-red,l-end", "co"),
         ("l-text,i-a,ff-Comic,l-end", "ff"), ("l-text,i-a,tg-i,l-end", "tg"),
-        ("l-text,i-a,bg-FF0000,l-end", "bg"), ("l-text,i-a,pa-5,l-end", "pa"),
+        ("l-text,i-a,bg-red,l-end", "bg"), ("l-text,i-a,pa-5,l-end", "pa"),
+        ("l-text,i-a,bg-FF0000,pa-5_10,l-end", "pa"), ("l-text,i-a,r-5,l-end", "r"),
         ("l-text,i-a,rt-90,l-end", "rt"), ("l-text,i-a,lx-Nx,l-end", "lx"),
         ("l-text,i-" + "a" * 501 + ",l-end", "i"),
         ("l-image,i-ik_canvas,w-10,h-10,l-end", "bg"),
@@ -198,3 +199,14 @@ def test_layers_built_by_the_python_sdk(signet):
     assert img.getpixel((50, 25)) == GREEN  # the canvas, centred
     box = painted(img, RED)
     assert box is not None and 94 <= box[2] <= 100 and box[1] <= 4
+
+
+def test_text_background_box_and_padding():
+    img = rendered("l-text,i-Hi,fs-20,co-FFFFFF,bg-FF0000,pa-10,lx-5,ly-5,l-end")
+    left, top, right, bottom = painted(img, RED, 0)
+    assert (left, top) == (5, 5)  # the box starts where lx, ly say
+    text = painted(img, WHITE)
+    assert text[0] >= 15 and text[1] >= 15  # the text 10 pixels inside it
+    assert right - text[2] >= 9 and bottom - text[3] >= 9
+    centred = painted(rendered("l-text,i-Hi,fs-20,co-FFFFFF,bg-FF0000,pa-4,l-end"), RED, 0)
+    assert abs((centred[0] + centred[2]) / 2 - 100) <= 1

@@ -44,7 +44,7 @@ DEFAULT_ALIGN = LAYER_FOCUS["center"]
 LAYER_KEYS = ("i", "ie", "w", "h", "lx", "ly", "lfo", "o", "bg")
 CANVAS = "ik_canvas"  # l-image,i-ik_canvas: a solid box, its colour in bg
 CANVAS_KEYS = ("bg",)  # keys only a canvas layer takes
-TEXT_LAYER_KEYS = ("i", "ie", "fs", "ff", "co", "w", "lx", "ly", "lfo", "tg")
+TEXT_LAYER_KEYS = ("i", "ie", "fs", "ff", "co", "w", "lx", "ly", "lfo", "tg", "bg", "pa")
 OLD_OVERLAY_KEYS = {"oi": "i", "ow": "w", "oh": "h", "ox": "lx", "oy": "ly", "ofo": "lfo"}
 
 _OFFSET = re.compile(r"[0-9]{1,5}")
@@ -80,7 +80,8 @@ def read_layer(items: list[str], start: int, limits: Limits) -> tuple[Overlay, i
                     return canvas_overlay(options, limits), index + 1
                 return layer_overlay(options, limits), index + 1
             raise ParamError("l", "layers inside layers are not supported")
-        if key not in keys or (key in CANVAS_KEYS and options.get("i") != CANVAS):
+        if key not in keys or (kind == "image" and key in CANVAS_KEYS
+                               and options.get("i") != CANVAS):
             allowed = ", ".join(keys)
             raise ParamError(key, f"not supported inside this layer (expected {allowed})")
         if key in options:

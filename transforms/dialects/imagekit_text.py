@@ -5,8 +5,9 @@ write for other characters), `fs` (font size in pixels, default 16), `ff` (a fam
 ships, by the names transforms.text knows: sans-serif, serif, monospace and the usual
 aliases), `co` (RRGGBB or RRGGBBAA, alpha last 00-99; black by default), `w` (the box
 width: the text wraps in it), `tg-b` (bold), and the position keys of every layer (`lx`,
-`ly`, `lfo`). The others ImageKit documents (`bg`, `pa`, `r`, `al`, `ia`, `lap`, `fl`,
-`rt`, `tg-i`) answer 400 naming the key: not drawn yet.
+`ly`, `lfo`), `bg` (a background box, RRGGBB[AA]) with `pa` (its padding, one number of
+pixels). The others ImageKit documents (`r`, `al`, `ia`, `lap`, `fl`, `rt`, `tg-i`, a
+`pa` of several sides) answer 400 naming the key: not drawn yet.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ DEFAULT_SIZE = 16
 MAX_SIZE = 1000
 MAX_TEXT = 500  # characters
 MAX_BOX = 8192
+MAX_PAD = 1000
 BOLD = ("b",)
 
 
@@ -47,6 +49,12 @@ def text_overlay(options: dict[str, str], limits: Limits) -> Overlay:
         fields["color"] = layer_colour(options["co"], "co")
     if "w" in options:
         fields["text_width"] = _whole(options["w"], "w", 1, MAX_BOX)
+    if "bg" in options:
+        fields["box_color"] = layer_colour(options["bg"], "bg")
+    if "pa" in options:
+        if "bg" not in options:
+            raise ParamError("pa", "pads the text's background: it needs bg")
+        fields["box_pad"] = _whole(options["pa"], "pa", 0, MAX_PAD)
     family = options.get("ff", "sans-serif").replace("_", " ").replace("-", " ")
     family = {"sans serif": "sans-serif"}.get(family.lower(), family)
     if "tg" in options:

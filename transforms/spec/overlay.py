@@ -28,6 +28,10 @@ class Overlay:
     # (bottom) edge that many pixels inside the base's.
     x_end: bool = False
     y_end: bool = False
+    # text: a box of this colour behind it, box_pad pixels around the text (ImageKit's
+    # l-text bg and pa).
+    box_color: tuple[int, int, int, int] | None = None
+    box_pad: int = 0
     alpha: int = 100  # 0-100
     tile: bool = False  # repeat across the whole image
     size: int = 12  # text: font size

@@ -40,6 +40,8 @@ def draw_overlays(ctx: Context) -> None:
             layer, where = canvas_layer(overlay, img.size, dpr)
         else:
             layer, where = text_layer(overlay, img.size, dpr)
+            if overlay.box_color is not None:
+                layer, where = boxed(layer, overlay, img.size, dpr)
         composite(img, layer, where)
     ctx.img = img
 
@@ -55,6 +57,18 @@ def canvas_layer(
         size.append(max(1, min(round(pixels), whole)))  # what passes the base is clipped
     box = (size[0], size[1])
     return Image.new("RGBA", box, overlay.color), place(box, base, overlay, dpr)
+
+
+def boxed(
+    layer: Image.Image, overlay: Overlay, base: tuple[int, int], dpr: float
+) -> tuple[Image.Image, Position]:
+    """The text layer on a box of `box_color`, `box_pad` (times dpr) around it; the box is
+    placed as the text would be (lx, ly, lfo)."""
+    assert overlay.box_color is not None
+    pad = round(overlay.box_pad * dpr)
+    box = Image.new("RGBA", (layer.width + 2 * pad, layer.height + 2 * pad), overlay.box_color)
+    box.alpha_composite(layer, (pad, pad))
+    return box, place(box.size, base, overlay, dpr)
 
 
 def composite(base: Image.Image, layer: Image.Image, where: Position) -> None:

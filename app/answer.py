@@ -5,17 +5,19 @@ transform, or the result cache) and the answer's headers; app.service runs them 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from starlette.requests import Request
 
+from app.default_image import HEADER as DEFAULT_IMAGE_HEADER
+from app.default_image import default_path
 from app.marks import MarkRequest, fetch_marks, spec_images, with_marks
 from app.referer import add_referer_vary
 from app.rendering import render_cached
 from app.request import Target, Wanted, refuse_private
 from app.responses import cache_control, http_date, make_etag
 from app.runtime import Runtime, SourceRuntime
-from sources.base import Original, Peek
+from sources.base import NotFound, Original, Peek
 from transforms.delivery import add_output_headers
 from transforms.formats import choose_format, sniff
 from transforms.marks import MarkData
@@ -62,6 +64,21 @@ async def look_up(
     return Found(etag, fmt, negotiated, peek, original, marks)
 
 
+async def find(
+    request: Request, runtime: Runtime, target: Target, wanted: Wanted, signed: bool
+) -> tuple[Wanted, Found]:
+    """look_up, or, when the original is missing, the default image's (ImageKit's `di-`,
+    the source's `default_image`): the same transformations, marked `wanted.default`."""
+    try:
+        return wanted, await look_up(request, runtime, target, wanted, signed)
+    except NotFound:
+        fallback = default_path(target.src, wanted.chain, wanted.path, signed)
+        if fallback is None:
+            raise
+        wanted = replace(wanted, path=fallback, default=True)
+        return wanted, await look_up(request, runtime, target, wanted, signed)
+
+
 async def render_image(
     runtime: Runtime, target: Target, wanted: Wanted, found: Found
 ) -> tuple[bytes, str]:
@@ -78,7 +95,10 @@ async def render_image(
 
 def image_headers(src: SourceRuntime, wanted: Wanted, found: Found) -> dict[str, str]:
     headers = {"ETag": found.etag}
-    headers["Cache-Control"] = cache_control(src.config.ttl, wanted.seconds_left)
+    ttl = src.config.default_image_ttl if wanted.default else src.config.ttl
+    headers["Cache-Control"] = cache_control(ttl, wanted.seconds_left)
+    if wanted.default:
+        headers[DEFAULT_IMAGE_HEADER] = "true"
     if found.peek.last_modified is not None:
         headers["Last-Modified"] = http_date(found.peek.last_modified)
     if found.negotiated:

@@ -26,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.answer import image_headers, look_up
+from app.answer import find, image_headers
 from app.request import parse, route_request, verify, with_client_hints
 from app.responses import etag_matches
 from app.runtime import Runtime, SourceRuntime
@@ -91,7 +91,7 @@ class HitPath:
         if not self._named_cheaply(target.src, wanted.path):
             return None  # naming it means fetching it: left to the full path, done once
         wanted = with_client_hints(wanted, request, runtime.limits)  # type: ignore[arg-type]
-        found = await look_up(request, runtime, target, wanted, signed)  # type: ignore[arg-type]
+        wanted, found = await find(request, runtime, target, wanted, signed)  # type: ignore[arg-type]
         headers = image_headers(target.src, wanted, found)
         if etag_matches(request.headers.get("if-none-match"), found.etag):
             return Response(status_code=304, headers=headers)

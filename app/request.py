@@ -51,6 +51,7 @@ class Wanted:
     path: str
     chain: Chain
     seconds_left: int | None  # before the URL's expiry, or None
+    default: bool = False  # the original is missing: path is the default image's
 
 
 def _raw_path(request: Request) -> str:

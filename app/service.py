@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from app.answer import image_headers, look_up, render_image
+from app.answer import find, image_headers, render_image
 from app.errors import HTTPError, from_source_error, from_transform_error
 from app.hit_path import EARLY_ERROR_KEY, hit_path_middleware
 from app.limiter import Overloaded
@@ -49,7 +49,7 @@ async def serve_image(request: Request) -> Response:
     signed = verify(request, target)
     wanted = parse(target, signed, runtime.limits)
     wanted = with_client_hints(wanted, request, runtime.limits)
-    found = await look_up(request, runtime, target, wanted, signed)
+    wanted, found = await find(request, runtime, target, wanted, signed)
     headers = image_headers(target.src, wanted, found)
     if etag_matches(request.headers.get("if-none-match"), found.etag):
         return Response(status_code=304, headers=headers)

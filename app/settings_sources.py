@@ -77,6 +77,11 @@ class SourceConfigBase(BaseModel):
     allow_original: bool = False
     # Parameters imgix does not define (`v=2`) are ignored; true refuses them (400).
     strict_params: bool = False
+    # The image answered for a missing original, in both dialects (imgix's Default Image;
+    # ImageKit's di- names one per URL): a path in this source, rendered with the URL's
+    # transformations, cached for default_image_ttl seconds (short: the original may come).
+    default_image: str | None = None
+    default_image_ttl: int = Field(300, ge=0)
     # The media library (app.media): ImageKit's upload and file API under this endpoint.
     media_api: bool = False
 

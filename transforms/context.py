@@ -48,6 +48,7 @@ class Context:
     focal: tuple[float, float] | None = None  # the focal point in the resized image (fp-debug)
     output: bytes = b""
     marks: Mapping[str, MarkData] = field(default_factory=dict)  # overlay path -> its original
+    initial_size: tuple[int, int] | None = None  # the original's, upright (expressions' iw, ih)
 
     @property
     def image(self) -> Image.Image:

@@ -28,6 +28,7 @@ from transforms.steps.border import frame_picture
 from transforms.steps.carry import carry_over
 from transforms.steps.colour_space import convert_colour_space
 from transforms.steps.effects import apply_effects
+from transforms.steps.expressions import resolve_expressions
 from transforms.steps.fill import fill_canvas
 from transforms.steps.finalize import DOCUMENTS, ENCODERS, encode
 from transforms.steps.focal_debug import draw_focal_point
@@ -50,6 +51,7 @@ Step = Callable[[Context], None]
 
 STEPS: tuple[Step, ...] = (
     open_image,  # header only: format, size, frames, orientation; limits checked
+    resolve_expressions,  # ImageKit's w-iw_div_2 and the like, now that the size is known
     plan_layout,  # every size from the header: output limit, decode size
     plan_frame,  # room for border and padding inside w x h; full decode for trim
     scale_on_load,  # decode (JPEG at a reduced DCT scale when enough)
@@ -133,6 +135,7 @@ def render(
                 ctx = Context(
                     data=b"", spec=stage, fmt=fmt if index == last else INTERMEDIATE_FORMAT,
                     limits=limits, marks=marks, img=ctx.image, icc_profile=ctx.icc_profile,
+                    initial_size=ctx.initial_size,
                 )
             for step in STAGE_STEPS[index == 0, index == last]:
                 if deadline is not None and time.monotonic() > deadline:

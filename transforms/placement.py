@@ -1,8 +1,13 @@
-"""Where an overlay goes on the base image: alignment, padding and absolute offsets."""
+"""Where an overlay goes on the base image: alignment, padding and absolute offsets; where
+a picture goes on a padded canvas."""
 
 from __future__ import annotations
 
+from transforms.errors import ParamError
+from transforms.expressions import Expression
 from transforms.spec import Overlay
+
+MAX_OFFSET = 100_000
 
 Position = tuple[int, int]
 
@@ -20,10 +25,30 @@ def place(box: tuple[int, int], base: tuple[int, int], overlay: Overlay, dpr: fl
     x = _aligned(horizontal, ("left", "center", "right"), box[0], base[0], pad)
     y = _aligned(vertical, ("top", "middle", "bottom"), box[1], base[1], pad)
     if overlay.x is not None:
-        x = round(overlay.x * dpr)
+        x = _offset(overlay.x, "lx", box, base, dpr)
+        if overlay.x_end:
+            x = base[0] - box[0] - x
     if overlay.y is not None:
-        y = round(overlay.y * dpr)
+        y = _offset(overlay.y, "ly", box, base, dpr)
+        if overlay.y_end:
+            y = base[1] - box[1] - y
     return x, y
+
+
+def _offset(value: object, key: str, box: tuple[int, int], base: tuple[int, int],
+            dpr: float) -> int:
+    """An offset in CSS pixels times dpr, or an ImageKit expression (`lx-bw_mul_0.5`) in
+    output pixels: bw, bh the base image's, iw, ih (and cw, ch) the layer's own."""
+    if not isinstance(value, Expression):
+        assert isinstance(value, int | float)
+        return round(value * dpr)
+    values = {"bw": base[0], "bh": base[1], "bar": base[0] / base[1],
+              "iw": box[0], "ih": box[1], "iar": box[0] / box[1],
+              "cw": box[0], "ch": box[1], "car": box[0] / box[1]}
+    result = value.evaluate(values, key)
+    if abs(result) > MAX_OFFSET:
+        raise ParamError(key, f"the expression comes to {result:g}, past {MAX_OFFSET} pixels")
+    return round(result)
 
 
 def _aligned(word: str, words: tuple[str, str, str], size: int, room: int, pad: int) -> int:
@@ -35,3 +60,19 @@ def _aligned(word: str, words: tuple[str, str, str], size: int, room: int, pad: 
     else:
         at = room - size - pad
     return max(0, min(at, room - size)) if size <= room else 0
+
+
+def on_canvas(size: tuple[int, int], canvas: tuple[int, int], gravity: tuple[str, ...]) -> Position:
+    """The top-left corner of a `size` picture on a larger `canvas`: centred, or against
+    the edges `gravity` names (top, bottom, left, right)."""
+    x = (canvas[0] - size[0]) // 2
+    y = (canvas[1] - size[1]) // 2
+    if "left" in gravity:
+        x = 0
+    elif "right" in gravity:
+        x = canvas[0] - size[0]
+    if "top" in gravity:
+        y = 0
+    elif "bottom" in gravity:
+        y = canvas[1] - size[1]
+    return x, y

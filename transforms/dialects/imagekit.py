@@ -44,6 +44,7 @@ PATH_PREFIX = "tr:"
 MAX_TR_CHARS = 2048
 MAX_LAYERS = 10  # image layers in one URL: each is a fetch and a composite
 NAMED = "n"
+ENHANCE = frozenset({"enhance"})  # e-contrast's word in Output.auto
 # The other signing scheme's parameters: accepted, they would protect nothing.
 FOREIGN = {
     "s": "this source's URLs are signed with ik-s",
@@ -228,11 +229,18 @@ def _stages(steps: list[_Step], base: TransformSpec, imgix_fit: bool) -> tuple[T
                 step.fields, step.overlays, base if last else None, imgix_fit and last
             )
             specs.append(spec.with_fields({"output": _OUTPUT}))  # base's: added below
+        # e-contrast (auto enhance) in any step stays, whatever a later f- says of auto.
+        enhance = output.auto & ENHANCE
         output = replace(output, **changes)
+        output = replace(output, auto=output.auto | enhance)
     for name, value in _changed(base.output).items():
         if getattr(output, name) != getattr(_OUTPUT, name):
             raise ParamError(name, "is set both by tr and as an imgix parameter")
         output = replace(output, **{name: value})
+    defaults = {spec.default_image for spec in specs} - {None}
+    if len(defaults) > 1:
+        raise ParamError("di", "given more than once")
+    specs = [spec.with_fields({"default_image": None}) for spec in specs]
     stages = [specs[0]]
     for spec in specs[1:]:
         if stages[-1] == _NOTHING:  # a step of output options only: no pass of its own
@@ -244,7 +252,9 @@ def _stages(steps: list[_Step], base: TransformSpec, imgix_fit: bool) -> tuple[T
             )
         else:
             stages.append(spec)
-    stages[-1] = stages[-1].with_fields({"output": output})
+    stages[-1] = stages[-1].with_fields(
+        {"output": output, "default_image": next(iter(defaults), None)}
+    )
     return tuple(stages)
 
 

@@ -11,6 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from transforms.dialects.imagekit_effects import (
+    EFFECT_KEYS,
+    EXTRACT_KEYS,
+    extract_region,
+    refuse,
+)
 from transforms.dialects.imgix import (
     MAX_DIMENSION,
     parse_dimension,
@@ -18,6 +24,7 @@ from transforms.dialects.imgix import (
     parse_quality,
 )
 from transforms.errors import ParamError
+from transforms.expressions import Expression, is_expression, parse_expression
 from transforms.modes import WHITE
 from transforms.spec import Limits, Overlay, TransformSpec
 from transforms.values import Invalid
@@ -46,6 +53,8 @@ FOCUS: dict[str, tuple[str, ...]] = {
     "auto": ("entropy",),  # ImageKit's smart crop; Signet's nearest is the busiest region
     "face": ("faces",),  # falls back to center: Signet ships no face detector
 }
+PAD_FOCUS_NAMES = ("center", "top", "bottom", "left", "right")
+PAD_FOCUS = frozenset(FOCUS[name] for name in PAD_FOCUS_NAMES if FOCUS[name])
 GRAVITY_FITS = frozenset({"crop", "extract", "pad_extract"})
 FORMATS = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "avif": "avif", "gif": "gif"}
 # ImageKit's bl is 1-100 where Signet's blur is 0-2000.
@@ -54,6 +63,7 @@ BLUR_SCALE = 20
 DEFAULT_SHARPEN = 50
 SHARPEN_SCALE = 10
 
+MAX_DEFAULT_PATH = 1024
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 _RATIO = re.compile(rf"({_NUMBER})[-_]({_NUMBER})")
 _HEX = re.compile(r"[0-9A-Fa-f]{6}(?:[0-9]{2})?")
@@ -64,15 +74,20 @@ def step_fields(options: dict[str, str], limits: Limits) -> dict[str, Any]:
     """The spec fields one step's options set (only those it sets), by dotted name."""
     fields: dict[str, Any] = {}
     for key, value in options.items():
+        refuse(key, value)
         parse = SIMPLE_KEYS.get(key)
         if parse is not None:
             try:
-                fields.update(parse(value, limits))
+                parsed = parse(value, limits)
             except Invalid as err:
                 raise ParamError(key, str(err)) from None
+            if "output.auto" in parsed and "output.auto" in fields:  # f-auto with e-contrast
+                parsed["output.auto"] = parsed["output.auto"] | fields["output.auto"]
+            fields.update(parsed)
         elif key not in GEOMETRY_KEYS:
             raise ParamError(key, "is not an ImageKit transformation Signet supports")
     fields.update(_geometry(options, fields))
+    fields.update(extract_region(options, fields))
     return fields
 
 
@@ -88,7 +103,12 @@ def _geometry(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]
         fit = out["size.fit"] = _lookup("cm", options["cm"], CROP_MODES)
     gravity = _lookup("fo", options["fo"], FOCUS) if "fo" in options else ()
     if gravity and fit == "fill":
-        raise ParamError("fo", "with cm-pad_resize only fo-center is supported yet")
+        if gravity not in PAD_FOCUS:
+            names = ", ".join(PAD_FOCUS_NAMES)
+            raise ParamError("fo", f"with cm-pad_resize must be one of {names}")
+        out["size.pad_gravity"] = gravity  # the picture against that edge of the padding
+    if fields.get("frame.fill") in ("blur", "dominant") and fit != "fill":
+        raise ParamError("bg", f"bg-{options['bg']} pads: it needs cm-pad_resize")
     if gravity and fit in GRAVITY_FITS:
         out["size.crop"] = gravity
     if "ar" in options:
@@ -109,6 +129,8 @@ def _aspect_side(value: str, fields: dict[str, Any]) -> dict[str, float]:
         raise ParamError("ar", "needs w or h")
     given = w if w is not None else h
     assert given is not None
+    if isinstance(given, Expression):
+        raise ParamError("ar", "with w or h written as an expression is not supported")
     if given < 1:
         raise ParamError("ar", "needs w or h in pixels, not a fraction of the original")
     other = float(max(1, round(given / ratio if w is not None else given * ratio)))
@@ -151,10 +173,14 @@ def stage_spec(
 
 
 def _w(value: str, limits: Limits) -> dict[str, Any]:
+    if is_expression(value):  # w-iw_div_2: resolved once the image is known
+        return {"size.w": parse_expression(value, "w")}
     return {"size.w": parse_dimension(value, limits)}
 
 
 def _h(value: str, limits: Limits) -> dict[str, Any]:
+    if is_expression(value):
+        return {"size.h": parse_expression(value, "h")}
     return {"size.h": parse_dimension(value, limits)}
 
 
@@ -179,7 +205,13 @@ def _format(value: str, limits: Limits) -> dict[str, Any]:
 
 
 def _background(value: str, limits: Limits) -> dict[str, Any]:
-    """RRGGBB, or RRGGBBAA where AA is an opacity from 00 to 99 (ImageKit puts alpha last)."""
+    """RRGGBB, or RRGGBBAA where AA is an opacity from 00 to 99 (ImageKit puts alpha last);
+    `blurred` fills cm-pad_resize's padding with the picture itself, blurred (imgix's
+    fill=blur; ImageKit's optional blur strength and brightness are not taken)."""
+    if value == "blurred":
+        return {"frame.fill": "blur"}
+    if value == "dominant":
+        return {"frame.fill": "dominant"}  # the picture's most common colour
     if not _HEX.fullmatch(value):
         raise Invalid("must be RRGGBB or RRGGBBAA (alpha last, 00-99)")
     r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
@@ -218,6 +250,15 @@ def _original(value: str, limits: Limits) -> dict[str, Any]:
     return {}  # parse_imagekit answers orig-true before the fields are used
 
 
+def _default_image(value: str, limits: Limits) -> dict[str, Any]:
+    """di-<path>: the image answered (with this URL's transformations) when the original is
+    missing; ImageKit writes the path's "/" as "@@" (di-folder@@fallback.jpg)."""
+    path = value.replace("@@", "/").strip("/")
+    if not path or len(path) > MAX_DEFAULT_PATH or any(ord(c) < 32 or ord(c) == 127 for c in path):
+        raise Invalid("must be the path of an image in this source, / written as @@")
+    return {"default_image": path}
+
+
 SIMPLE_KEYS = {
     "w": _w,
     "h": _h,
@@ -229,6 +270,8 @@ SIMPLE_KEYS = {
     "e-sharpen": _sharpen,
     "rt": _rotation,
     "orig": _original,
+    "di": _default_image,
+    **EFFECT_KEYS,
 }
-GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo"})
+GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo", *EXTRACT_KEYS})
 

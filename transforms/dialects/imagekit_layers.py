@@ -1,47 +1,37 @@
-"""ImageKit image layers -> Overlay: `l-image,i-logo.png,...,l-end` and the older `oi-` keys.
+"""ImageKit layers -> Overlay: `l-image,i-logo.png,...,l-end`, the older `oi-` keys, solid
+boxes (`l-image,i-ik_canvas,bg-FF0000,w-100,h-50,l-end`) and texts (imagekit_text).
 
 Both syntaxes name the layer image by its path in the same storage, with `@@`
 standing for `/` (a `/` would end the URL path segment that carries `tr:`), or
 base64-encoded after `ie-` (what the client libraries emit for paths with other
 characters). Positions and sizes are output pixels; ImageKit writes a negative
-offset as `N20`, meaning "from the right / bottom edge", which Overlay cannot
-express yet, so it is refused rather than drawn in the wrong place.
+offset as `N20`, meaning "from the right / bottom edge": Signet puts the layer's right
+(bottom) edge that many pixels inside the base image's.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import re
 from urllib.parse import unquote
 
+from transforms.dialects.imagekit_placement import (
+    layer_colour,
+    layer_position,
+    opacity,
+)
+from transforms.dialects.imagekit_text import text_overlay
 from transforms.dialects.imgix import parse_dimension
 from transforms.errors import ParamError
 from transforms.query import has_control_character
 from transforms.spec import Limits, Overlay
 from transforms.values import Invalid
 
-# ImageKit's focus words -> Overlay.align (vertical, horizontal). ImageKit
-# places a layer at the centre of the base image unless told otherwise.
-LAYER_FOCUS: dict[str, tuple[str, str]] = {
-    "center": ("middle", "center"),
-    "top": ("top", "center"),
-    "bottom": ("bottom", "center"),
-    "left": ("middle", "left"),
-    "right": ("middle", "right"),
-    "top_left": ("top", "left"),
-    "top_right": ("top", "right"),
-    "bottom_left": ("bottom", "left"),
-    "bottom_right": ("bottom", "right"),
-}
-DEFAULT_ALIGN = LAYER_FOCUS["center"]
-
-# Keys accepted inside `l-image ... l-end`, and the older overlay keys with their layer twins.
-LAYER_KEYS = ("i", "ie", "w", "h", "lx", "ly", "lfo", "o")
+LAYER_KEYS = ("i", "ie", "w", "h", "lx", "ly", "lfo", "o", "bg")
+CANVAS = "ik_canvas"  # l-image,i-ik_canvas: a solid box, its colour in bg
+CANVAS_KEYS = ("bg",)  # keys only a canvas layer takes
+TEXT_LAYER_KEYS = ("i", "ie", "fs", "ff", "co", "w", "lx", "ly", "lfo", "tg", "bg", "pa")
 OLD_OVERLAY_KEYS = {"oi": "i", "ow": "w", "oh": "h", "ox": "lx", "oy": "ly", "ofo": "lfo"}
-
-_OFFSET = re.compile(r"[0-9]{1,5}")
-
 
 def split_option(item: str) -> tuple[str, str]:
     """`w-300` -> ("w", "300"); `e-sharpen-5` -> ("e-sharpen", "5"); `orig` -> ("orig", "")."""
@@ -53,20 +43,28 @@ def split_option(item: str) -> tuple[str, str]:
 
 
 def read_layer(items: list[str], start: int, limits: Limits) -> tuple[Overlay, int]:
-    """Parse the layer opening at items[start] (`l-image`); return it and the index past l-end."""
+    """Parse the layer opening at items[start] (`l-image`, `l-text`); return it and the
+    index past l-end. `l-image,i-ik_canvas` is a solid box (bg, w, h)."""
     key, kind = split_option(items[start])
-    if kind != "image":
-        raise ParamError("l", f"only image layers are supported (l-{kind} is not, yet)")
+    if kind not in ("image", "text"):
+        raise ParamError("l", f"only image and text layers are supported (not l-{kind})")
+    keys = TEXT_LAYER_KEYS if kind == "text" else LAYER_KEYS
     options: dict[str, str] = {}
     for index in range(start + 1, len(items)):
         key, value = split_option(items[index])
         if key == "l":
             if value == "end":
+                if kind == "text":
+
+                    return text_overlay(options, limits), index + 1
+                if options.get("i") == CANVAS:
+                    return canvas_overlay(options, limits), index + 1
                 return layer_overlay(options, limits), index + 1
             raise ParamError("l", "layers inside layers are not supported")
-        if key not in LAYER_KEYS:
-            allowed = ", ".join(LAYER_KEYS)
-            raise ParamError(key, f"not supported inside a layer (expected {allowed})")
+        if key not in keys or (kind == "image" and key in CANVAS_KEYS
+                               and options.get("i") != CANVAS):
+            allowed = ", ".join(keys)
+            raise ParamError(key, f"not supported inside this layer (expected {allowed})")
         if key in options:
             raise ParamError(key, "given more than once in one layer")
         options[key] = value
@@ -104,18 +102,29 @@ def layer_overlay(options: dict[str, str], limits: Limits, prefix: str = "") -> 
     for key in ("w", "h"):
         if key in options:
             size[key] = _layer_size(options[key], limits, name(key))
-    x = _offset(options["lx"], name("lx")) if "lx" in options else None
-    y = _offset(options["ly"], name("ly")) if "ly" in options else None
-    if (x is None) != (y is None):
-        # Coordinates measure from the top left corner; the axis not given stays at 0.
-        x, y = x or 0, y or 0
-    align = DEFAULT_ALIGN
-    if "lfo" in options:
-        align = LAYER_FOCUS.get(options["lfo"]) or _bad_focus(name("lfo"))
     alpha = 100
     if "o" in options:
-        alpha = _opacity(options["o"])
-    return Overlay(kind="image", path=path, align=align, pad=0, x=x, y=y, alpha=alpha, **size)
+        alpha = opacity(options["o"])
+    position = layer_position(options, name)
+    return Overlay(kind="image", path=path, pad=0, alpha=alpha, **position, **size)
+
+
+def canvas_overlay(options: dict[str, str], limits: Limits) -> Overlay:
+    """`l-image,i-ik_canvas,bg-RRGGBB[AA],w-N,h-N,l-end`: a solid box (w and h: pixels, or
+    a fraction of the base image), placed as any layer."""
+    for key in ("w", "h", "bg"):
+        if key not in options:
+            raise ParamError(key, "a canvas layer (i-ik_canvas) needs bg, w and h")
+    size = {}
+    for key in ("w", "h"):
+        try:
+            size[key] = parse_dimension(options[key], limits)
+        except Invalid as err:
+            raise ParamError(key, str(err)) from None
+    colour = layer_colour(options["bg"], "bg")
+    if "o" in options:
+        colour = (*colour[:3], round(colour[3] * opacity(options["o"]) / 100))
+    return Overlay(kind="canvas", color=colour, pad=0, **layer_position(options), **size)
 
 
 def _base64_path(value: str) -> str:
@@ -140,19 +149,3 @@ def _layer_size(value: str, limits: Limits, key: str) -> float:
     return size
 
 
-def _offset(value: str, key: str) -> int:
-    if value.startswith("N"):
-        raise ParamError(key, "offsets from the right or bottom edge (N...) are not supported yet")
-    if not _OFFSET.fullmatch(value):
-        raise ParamError(key, "must be a whole number of pixels")
-    return int(value)
-
-
-def _opacity(value: str) -> int:
-    if _OFFSET.fullmatch(value) and int(value) <= 100:
-        return int(value)
-    raise ParamError("o", "must be an opacity from 0 to 100")
-
-
-def _bad_focus(key: str) -> tuple[str, str]:
-    raise ParamError(key, f"must be one of {', '.join(LAYER_FOCUS)}")

@@ -43,6 +43,11 @@ class Chain:
         return self.final.original
 
     @property
+    def default_image(self) -> str | None:
+        """The path answered for a missing original (ImageKit's di-), or None."""
+        return self.final.default_image
+
+    @property
     def overlays(self) -> tuple[Overlay, ...]:
         """Every stage's overlays, in drawing order (the app fetches their images first)."""
         if len(self.stages) == 1:

@@ -34,7 +34,7 @@ class Frame:
     pad_left: int | None = None
     pad_right: int | None = None
     # Fill: what the fit=fill/fillmax canvas shows around the picture.
-    fill: str | None = None  # solid | blur | gradient
+    fill: str | None = None  # solid | blur | gradient | dominant (ImageKit bg-dominant)
     fill_color: RGBA | None = None
     fill_gradient_type: str = "linear"  # linear | radial
     fill_gradient_linear: tuple[RGBA, RGBA] | None = None

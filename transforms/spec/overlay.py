@@ -14,7 +14,7 @@ class Overlay:
     the spec's dpr, so a dpr=2 output gets a mark twice as many pixels wide.
     """
 
-    kind: str  # "image" or "text"
+    kind: str  # "image", "text", or "canvas" (a solid `color` box of w x h: ImageKit's ik_canvas)
     path: str = ""  # image: a path in the same source, or "source-name:path"
     text: str = ""
     w: float | None = None  # pixels when >= 1, a fraction of the base image in (0, 1)
@@ -24,6 +24,14 @@ class Overlay:
     pad: int = 5
     x: int | None = None  # absolute offsets from the top left, overriding align
     y: int | None = None
+    # x from the right edge, y from the bottom one (ImageKit's lx-N20): the layer's right
+    # (bottom) edge that many pixels inside the base's.
+    x_end: bool = False
+    y_end: bool = False
+    # text: a box of this colour behind it, box_pad pixels around the text (ImageKit's
+    # l-text bg and pa).
+    box_color: tuple[int, int, int, int] | None = None
+    box_pad: int = 0
     alpha: int = 100  # 0-100
     tile: bool = False  # repeat across the whole image
     size: int = 12  # text: font size

@@ -33,6 +33,9 @@ class Size:
     min_h: int | None = None
     max_h: int | None = None
     rect: tuple[RectValue, RectValue, RectValue, RectValue] | None = None  # x, y, w, h
+    # Where the picture sits on a padded canvas (fill, fillmax): gravity words, () centred.
+    # ImageKit's fo with cm-pad_resize; imgix always centres.
+    pad_gravity: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

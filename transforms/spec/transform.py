@@ -27,6 +27,9 @@ class TransformSpec:
     output: Output = field(default_factory=Output)
     overlays: tuple[Overlay, ...] = ()  # drawn in order, after resizing
     original: bool = False  # serve the stored bytes untouched (ImageKit's orig-true)
+    # The image answered when the original is missing (ImageKit's di-): a path in the same
+    # source; None: the source's own default_image, if any.
+    default_image: str | None = None
 
     def with_fields(self, values: Mapping[str, Any]) -> TransformSpec:
         """A copy with fields set by dotted name: {"size.w": 300, "output.fm": "webp"}.
@@ -61,7 +64,7 @@ class TransformSpec:
 
 
 PARTS: tuple[str, ...] = tuple(
-    f.name for f in fields(TransformSpec) if f.name not in ("overlays", "original")
+    f.name for f in fields(TransformSpec) if f.name not in ("overlays", "original", "default_image")
 )
 
 

@@ -4,6 +4,8 @@
 - `blur`: the picture itself, scaled to cover the canvas and blurred (a Gaussian of
   min(canvas) / 20 pixels, at least 4 and at most 200: imgix's automatic strength).
 - `gradient`: see transforms.gradients.
+- `dominant`: the picture's most common colour (ImageKit's bg-dominant): the most
+  frequent of its colours quantized to 8, on a 64 x 64 thumbnail.
 The picture is centred, as the fit=fill padding centres it; without `fill` the pad step
 paints the canvas as before.
 """
@@ -15,6 +17,7 @@ from PIL import Image, ImageFilter
 from transforms.context import Context
 from transforms.gradients import gradient_image
 from transforms.modes import fill_colour
+from transforms.placement import on_canvas
 
 BLUR_FRACTION = 1 / 20
 BLUR_MIN, BLUR_MAX = 4.0, 200.0
@@ -35,10 +38,12 @@ def fill_canvas(ctx: Context) -> None:
         base = blurred_backdrop(img, canvas)
     elif frame.fill == "gradient":
         base = gradient_image(canvas, frame)
+    elif frame.fill == "dominant":
+        base = Image.new("RGB", canvas, dominant_colour(img))
     else:
         colour = frame.fill_color or fill_colour(ctx.spec, ctx.fmt)
         base = Image.new("RGBA", canvas, colour)
-    where = ((canvas[0] - img.width) // 2, (canvas[1] - img.height) // 2)
+    where = on_canvas(img.size, canvas, ctx.spec.size.pad_gravity)
     base = base.convert("RGBA")
     base.alpha_composite(img.convert("RGBA"), where)
     if all(a == 255 for a in base.getchannel("A").getextrema()):
@@ -67,3 +72,20 @@ def _box(
     fx, fy = size[0] / cover[0], size[1] / cover[1]
     x, y = offset
     return (x * fx, y * fy, (x + small[0]) * fx, (y + small[1]) * fy)
+
+
+DOMINANT_SAMPLE = (64, 64)
+DOMINANT_COLOURS = 8
+
+
+def dominant_colour(img: Image.Image) -> tuple[int, int, int]:
+    """The most frequent colour of the picture, quantized (transparent pixels left out)."""
+    small = img.convert("RGBA").resize(DOMINANT_SAMPLE, Image.Resampling.BILINEAR)
+    opaque = Image.new("RGB", DOMINANT_SAMPLE, (255, 255, 255))
+    opaque.paste(small, mask=small.getchannel("A"))
+    quantized = opaque.quantize(DOMINANT_COLOURS)
+    counts = quantized.getcolors(DOMINANT_COLOURS) or [(1, 0)]
+    _, index = max(counts)
+    palette = quantized.getpalette() or [255, 255, 255]
+    r, g, b = palette[index * 3 : index * 3 + 3]
+    return (r, g, b)

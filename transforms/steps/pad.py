@@ -6,6 +6,7 @@ from PIL import Image
 
 from transforms.context import Context
 from transforms.modes import fill_colour, mode_holding
+from transforms.placement import on_canvas
 
 
 def pad(ctx: Context) -> None:
@@ -15,7 +16,7 @@ def pad(ctx: Context) -> None:
     canvas = ctx.planned.canvas
     if img.size == canvas:
         return
-    where = ((canvas[0] - img.width) // 2, (canvas[1] - img.height) // 2)
+    where = on_canvas(img.size, canvas, ctx.spec.size.pad_gravity)
     if ctx.spec.size.fit == "clamp":
         ctx.img = _clamp_edges(img, canvas, where)
         return

@@ -1,0 +1,80 @@
+"""Where an ImageKit layer goes and its colour: `lx`, `ly` (`N20` from the right or bottom
+edge, or an expression), `lfo`, `o`, and RRGGBB[AA] colours. Shared by image, canvas and
+text layers (imagekit_layers, imagekit_text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from transforms.errors import ParamError
+from transforms.expressions import Expression, is_expression, parse_expression
+
+# ImageKit's focus words -> Overlay.align (vertical, horizontal). ImageKit
+# places a layer at the centre of the base image unless told otherwise.
+LAYER_FOCUS: dict[str, tuple[str, str]] = {
+    "center": ("middle", "center"),
+    "top": ("top", "center"),
+    "bottom": ("bottom", "center"),
+    "left": ("middle", "left"),
+    "right": ("middle", "right"),
+    "top_left": ("top", "left"),
+    "top_right": ("top", "right"),
+    "bottom_left": ("bottom", "left"),
+    "bottom_right": ("bottom", "right"),
+}
+DEFAULT_ALIGN = LAYER_FOCUS["center"]
+
+# Keys accepted inside `l-image ... l-end`, and the older overlay keys with their layer twins.
+_OFFSET = re.compile(r"[0-9]{1,5}")
+_HEX = re.compile(r"[0-9A-Fa-f]{6}(?:[0-9]{2})?")
+
+
+def layer_position(options: dict[str, str], name: Callable[[str], str] = str) -> dict[str, Any]:
+    """lx, ly (pixels from the top left; `N20`: from the right or bottom edge) and lfo,
+    as Overlay fields."""
+    out: dict[str, Any] = {"align": DEFAULT_ALIGN}
+    if "lx" in options:
+        out["x"], out["x_end"] = _offset(options["lx"], name("lx"))
+    if "ly" in options:
+        out["y"], out["y_end"] = _offset(options["ly"], name("ly"))
+    if ("x" in out) != ("y" in out):
+        # Coordinates measure from the top left corner; the axis not given stays at 0.
+        out.setdefault("x", 0)
+        out.setdefault("y", 0)
+    if "lfo" in options:
+        out["align"] = LAYER_FOCUS.get(options["lfo"]) or _bad_focus(name("lfo"))
+    return out
+
+
+def layer_colour(value: str, key: str) -> tuple[int, int, int, int]:
+    """RRGGBB, or RRGGBBAA with the alpha last, 00-99, as ImageKit writes a colour."""
+    if not _HEX.fullmatch(value):
+        raise ParamError(key, "must be RRGGBB or RRGGBBAA (alpha last, 00-99)")
+    r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    alpha = round(int(value[6:8]) * 255 / 99) if len(value) == 8 else 255
+    return (r, g, b, alpha)
+
+
+def _offset(value: str, key: str) -> tuple[int | Expression, bool]:
+    """`20` -> (20, False); `N20` -> (20, True): from the right or bottom edge; an
+    expression (`bw_mul_0.9`) is resolved when the layer is drawn (transforms.placement)."""
+    end = value.startswith("N")
+    number = value[1:] if end else value
+    if is_expression(number):
+        return parse_expression(number, key), end
+    if not _OFFSET.fullmatch(number):
+        raise ParamError(key, "must be a whole number of pixels (N20: from the right or bottom)")
+    return int(number), end
+
+
+def opacity(value: str) -> int:
+    if _OFFSET.fullmatch(value) and int(value) <= 100:
+        return int(value)
+    raise ParamError("o", "must be an opacity from 0 to 100")
+
+
+def _bad_focus(key: str) -> tuple[str, str]:
+    raise ParamError(key, f"must be one of {', '.join(LAYER_FOCUS)}")

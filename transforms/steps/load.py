@@ -7,6 +7,7 @@ import struct
 
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
+from transforms import decoders
 from transforms.context import Context
 from transforms.errors import ImageError
 from transforms.modes import to_working_mode
@@ -20,7 +21,7 @@ Image.MAX_IMAGE_PIXELS = None
 
 # Only formats we mean to serve. Pillow can open many more (EPS runs
 # Ghostscript, for one), and an origin that fetches URLs should not.
-OPENABLE = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "TIFF", "BMP")
+OPENABLE = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "TIFF", "BMP", *decoders.FORMATS)
 
 # What Pillow's decoders raise on hostile or damaged input (RuntimeError: the AVIF plugin,
 # "Failed to decode image", "Conversion from YUV failed").
@@ -60,6 +61,7 @@ def open_checked(data: bytes, limits: Limits) -> Image.Image:
         frames = count_frames(data, limits.max_frames)
     except (struct.error, IndexError, ValueError):  # a structure too damaged to walk
         raise ImageError("not a decodable image: the header is damaged") from None
+    decoders.check_before_open(data, limits)
     try:
         img = Image.open(io.BytesIO(data), formats=OPENABLE)
     except UnidentifiedImageError:

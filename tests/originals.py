@@ -59,3 +59,35 @@ def truncated(data: bytes) -> bytes:
 def png_under(header: bytes) -> bytes:
     """Another format's body under `header`'s magic bytes."""
     return header + imagegen.png_alpha(40, 30)
+
+
+def pdf_pages(*colours: tuple[int, int, int], size: tuple[int, int] = (300, 150)) -> bytes:
+    """A PDF of one page per colour (Pillow writes each as an image at 72 dpi)."""
+    pages = [Image.new("RGB", size, colour) for colour in colours]
+    buf = io.BytesIO()
+    pages[0].save(buf, "PDF", save_all=True, append_images=pages[1:], resolution=72)
+    return buf.getvalue()
+
+
+def pdf_document(media_box: str = "0 0 200 100", annotation: bool = False) -> bytes:
+    """A hand-written one-page PDF (a valid cross-reference table), blank, optionally with
+    a red square annotation over its left half (PDFium draws its appearance)."""
+    annots = "/Annots [4 0 R]" if annotation else ""
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [{media_box}] {annots} >>",
+        "<< /Type /Annot /Subtype /Square /Rect [10 10 90 90] /C [1 0 0] /IC [1 0 0]"
+        " /BS << /W 2 >> /F 4 >>",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)

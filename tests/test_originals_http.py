@@ -15,6 +15,7 @@ from app.settings import load_settings
 from tests import originals
 from tests.servers import run_asgi
 
+RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
 FILES = {
     "photo.heic": originals.heic(),
     "photo.jxl": originals.jxl(),
@@ -24,6 +25,11 @@ FILES = {
     "truncated.jxl": originals.truncated(originals.jxl()),
     "other.heic": originals.png_under(originals.heic()[:32]),
     "other.jxl": originals.png_under(b"\xff\x0a"),
+    "two.pdf": originals.pdf_pages(RED, BLUE),
+    "annotated.pdf": originals.pdf_document(annotation=True),
+    "bomb.pdf": originals.pdf_document("0 0 14400 14400"),
+    "truncated.pdf": originals.truncated(originals.pdf_pages(RED, BLUE)),
+    "other.pdf": originals.png_under(b"%PDF-1.7\n"),
 }
 
 
@@ -95,6 +101,9 @@ def test_auto_format_prefers_jxl_when_accepted(server):
         ("truncated.jxl", "not a decodable image"),
         ("other.heic", "not a decodable image"),
         ("other.jxl", "not a decodable image"),
+        ("bomb.pdf", "28800 x 28800"),
+        ("truncated.pdf", "not a decodable image"),
+        ("other.pdf", "not a decodable image"),
     ],
 )
 def test_hostile_original_is_422(server, name, words):
@@ -109,3 +118,49 @@ def test_jxl_declared_size_is_read_from_the_header(size):
     from transforms.jxl_header import declared_size
 
     assert declared_size(originals.jxl(*size)) == size
+
+
+def test_pdf_renders_its_first_page_by_default(server):
+    # 300 x 150 points at 144 dpi is 600 x 300 pixels
+    img = image_of(get(server, "two.pdf?fm=png")).convert("RGB")
+    assert img.size == (600, 300)
+    assert close(img.getpixel((300, 150)), RED, 8)
+    img = image_of(get(server, "two.pdf?w=150&fm=png")).convert("RGB")
+    assert img.size == (150, 75)
+
+
+def test_pdf_page_picks_the_page(server):
+    img = image_of(get(server, "two.pdf?page=2&fm=png")).convert("RGB")
+    assert close(img.getpixel((300, 150)), BLUE, 8)
+
+
+def test_pdf_page_past_the_end_is_422(server):
+    resp = get(server, "two.pdf?page=3")
+    assert resp.status_code == 422
+    assert "page=3 is past the end: the PDF has 2 pages" in resp.text
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5"])
+def test_pdf_page_bad_value_is_400(server, value):
+    resp = get(server, f"two.pdf?page={value}")
+    assert resp.status_code == 400
+    assert "page" in resp.text
+
+
+def test_pdf_annotation_false_hides_annotations(server):
+    shown = image_of(get(server, "annotated.pdf?fm=png")).convert("RGB")
+    assert shown.size == (400, 200)
+    assert close(shown.getpixel((100, 100)), RED, 8)  # inside the square annotation
+    assert close(shown.getpixel((300, 100)), WHITE, 8)
+    for query in ("pdf-annotation=false", "annotation=0"):
+        hidden = image_of(get(server, f"annotated.pdf?fm=png&{query}")).convert("RGB")
+        assert close(hidden.getpixel((100, 100)), WHITE, 8)
+
+
+def test_pdf_over_max_frames_pages_is_refused():
+    from transforms.errors import ImageError
+    from transforms.pdf import render_page
+    from transforms.spec import Limits
+
+    with pytest.raises(ImageError, match="more than 1 pages"):
+        render_page(originals.pdf_pages(RED, BLUE), 1, True, Limits(max_frames=1))

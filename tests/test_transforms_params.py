@@ -290,8 +290,8 @@ def test_dpr_bound_follows_limits() -> None:
 
 
 def test_an_imgix_parameter_not_built_is_refused_not_ignored() -> None:
-    err = refused(b"w=10&pdf-annotation=false")  # an imgix parameter Signet does not have yet
-    assert err.param == "pdf-annotation"
+    err = refused(b"w=10&face-blur=10")  # an imgix parameter Signet does not have yet
+    assert err.param == "face-blur"
     assert "not supported yet" in str(err)
 
 

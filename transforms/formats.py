@@ -18,6 +18,7 @@ CONTENT_TYPES: dict[str, str] = {
     "jp2": "image/jp2",
     "jxl": "image/jxl",
     "heic": "image/heic",
+    "pdf": "application/pdf",
     # Documents about the image rather than pictures of it.
     "json": "application/json",
     "blurhash": "text/plain",
@@ -52,6 +53,8 @@ def sniff(data: bytes) -> str | None:
         return "heic"
     if data.startswith(b"\xff\x0a") or data.startswith(b"\x00\x00\x00\x0cJXL \r\n\x87\n"):
         return "jxl"
+    if data.startswith(b"%PDF-"):
+        return "pdf"
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         return "tiff"
     if data[:2] == b"BM":

@@ -19,6 +19,7 @@ from transforms.dialects.imgix_frame import FRAME_PARAMETERS, check_frame_option
 from transforms.dialects.imgix_names import ALIASES, IMGIX_NAMES, refusal
 from transforms.dialects.imgix_output import OUTPUT_PARAMETERS, check_output, parse_format
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, pop_overlays
+from transforms.dialects.imgix_source import SOURCE_PARAMETERS
 from transforms.errors import ParamError
 from transforms.spec import FITS, Limits, TransformSpec
 from transforms.values import (
@@ -329,4 +330,5 @@ TABLES: tuple[dict[str, Parameter], ...] = (
     ADJUST_PARAMETERS,
     FRAME_PARAMETERS,
     BLEND_PARAMETERS,
+    SOURCE_PARAMETERS,
 )

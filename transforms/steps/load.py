@@ -7,11 +7,12 @@ import struct
 
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
-from transforms import decoders
+from transforms import decoders, pdf
 from transforms.context import Context
 from transforms.errors import ImageError
 from transforms.modes import to_working_mode
 from transforms.spec import Limits
+from transforms.spec.source import Source
 from transforms.structure import count_frames
 
 # Pillow's own bomb check raises its own exception type at its own threshold;
@@ -43,20 +44,26 @@ EXIF_ORIENTATION = 0x0112
 
 def open_image(ctx: Context) -> None:
     """Read the header: format, size, frame count, orientation. No pixels yet."""
-    ctx.img = open_checked(ctx.data, ctx.limits)
+    ctx.img = open_checked(ctx.data, ctx.limits, ctx.spec.source)
     img = ctx.img
     ctx.stored_size = img.size
     ctx.orientation = ctx.spec.rotation.orient or _exif_orientation(img)
     ctx.icc_profile = img.info.get("icc_profile")
 
 
-def open_checked(data: bytes, limits: Limits) -> Image.Image:
+def open_checked(data: bytes, limits: Limits, source: Source | None = None) -> Image.Image:
     """Pillow's image of `data`, header only, once every limit the header allows is checked.
+
+    A PDF is drawn here instead (transforms.pdf), the page `source` names, once its size is
+    checked; its image is then already decoded.
 
     The file's structure (frames, pages, chunks) is counted first, with bounds
     (transforms.structure): Pillow walks it in Python inside one call, where no time
     limit reaches. Raises ImageError.
     """
+    if pdf.is_pdf(data):
+        source = source or Source()
+        return pdf.render_page(data, source.page, source.pdf_annotation, limits)
     try:
         frames = count_frames(data, limits.max_frames)
     except (struct.error, IndexError, ValueError):  # a structure too damaged to walk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from transforms.spec import TransformSpec
+from transforms.svg import is_svg
 
 CONTENT_TYPES: dict[str, str] = {
     "jpg": "image/jpeg",
@@ -19,6 +20,7 @@ CONTENT_TYPES: dict[str, str] = {
     "jxl": "image/jxl",
     "heic": "image/heic",
     "pdf": "application/pdf",
+    "svg": "image/svg+xml",
     # Documents about the image rather than pictures of it.
     "json": "application/json",
     "blurhash": "text/plain",
@@ -55,6 +57,8 @@ def sniff(data: bytes) -> str | None:
         return "jxl"
     if data.startswith(b"%PDF-"):
         return "pdf"
+    if is_svg(data):
+        return "svg"
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         return "tiff"
     if data[:2] == b"BM":
@@ -111,6 +115,8 @@ def choose_format(spec: TransformSpec, source_format: str | None, accept: str) -
     """
     if spec.original and source_format is not None:
         return source_format, False
+    if spec.source.rasterize_bypass and source_format == "svg":
+        return "svg", False  # the SVG itself (pipeline.render), whatever else is asked
     if spec.output.palette is not None:
         return f"palette-{spec.output.palette}", False  # palette wins over fm, as imgix's
     if spec.output.fm in DOCUMENTS:
@@ -119,6 +125,8 @@ def choose_format(spec: TransformSpec, source_format: str | None, accept: str) -
         fallback = FALLBACKS.get(spec.output.fm, spec.output.fm)
     elif source_format in WEB_FORMATS:
         fallback = source_format
+    elif source_format == "svg":
+        fallback = "png"  # a drawing keeps its transparency and its sharp edges
     else:
         fallback = "jpg"
     if "format" not in spec.output.auto:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from transforms import svg
 from transforms.context import Context
 from transforms.errors import ImageError, ParamError, TooSlow
 from transforms.formats import CONTENT_TYPES, sniff
@@ -115,6 +116,8 @@ def render(
         return _untouched(data, chain.final, fmt, limits)
     if fmt == "json":
         return _metadata(data, limits)
+    if fmt == "svg":
+        return _svg_itself(data, chain.final, limits)
     if fmt not in ENCODERS and fmt not in DOCUMENTS:
         raise ParamError("fm", f"{fmt} is not supported")
     stages = chain.stages
@@ -151,6 +154,14 @@ def _metadata(data: bytes, limits: Limits) -> Rendered:
     open_image(ctx)
     body = metadata_document(ctx.image, data, ctx.orientation)
     return Rendered(body, CONTENT_TYPES["json"], *ctx.stored_size)
+
+
+def _svg_itself(data: bytes, spec: TransformSpec, limits: Limits) -> Rendered:
+    """rasterize-bypass: the SVG, sanitised (transforms.svg) unless svg-sanitize=false asks
+    for the stored bytes. Either way it must parse as SVG, within the limits."""
+    clean, (width, height) = svg.sanitise(data)
+    body = clean if spec.source.svg_sanitize else data
+    return Rendered(body, CONTENT_TYPES["svg"], round(width), round(height))
 
 
 def _untouched(data: bytes, spec: TransformSpec, fmt: str, limits: Limits) -> Rendered:

@@ -229,8 +229,6 @@ SMART_CONTENT: tuple[str, ...] = (
     "reverse",
     "skip",
     "interval",
-    "svg-sanitize",
-    "rasterize-bypass",
 )
 
 

@@ -1,4 +1,5 @@
-"""The imgix dialect's parameters for document originals: `page`, `pdf-annotation`.
+"""The imgix dialect's parameters for document originals: `page`, `pdf-annotation`,
+`rasterize-bypass`, `svg-sanitize`.
 
 One parser per key, as in transforms.dialects.imgix; the values follow imgix's
 parameters.json (tests/vendor).
@@ -20,4 +21,6 @@ def parse_page(value: str, limits: Limits) -> int:
 SOURCE_PARAMETERS: dict[str, Parameter] = {
     "page": Parameter("source.page", parse_page),
     "pdf-annotation": Parameter("source.pdf_annotation", parse_boolean),
+    "rasterize-bypass": Parameter("source.rasterize_bypass", parse_boolean),
+    "svg-sanitize": Parameter("source.svg_sanitize", parse_boolean),
 }

@@ -7,7 +7,7 @@ import struct
 
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
-from transforms import decoders, pdf
+from transforms import decoders, pdf, svg
 from transforms.context import Context
 from transforms.errors import ImageError
 from transforms.modes import to_working_mode
@@ -54,8 +54,8 @@ def open_image(ctx: Context) -> None:
 def open_checked(data: bytes, limits: Limits, source: Source | None = None) -> Image.Image:
     """Pillow's image of `data`, header only, once every limit the header allows is checked.
 
-    A PDF is drawn here instead (transforms.pdf), the page `source` names, once its size is
-    checked; its image is then already decoded.
+    A PDF (transforms.pdf, the page `source` names) or an SVG (transforms.svg) is drawn here
+    instead, once its size is checked; its image is then already decoded.
 
     The file's structure (frames, pages, chunks) is counted first, with bounds
     (transforms.structure): Pillow walks it in Python inside one call, where no time
@@ -64,6 +64,8 @@ def open_checked(data: bytes, limits: Limits, source: Source | None = None) -> I
     if pdf.is_pdf(data):
         source = source or Source()
         return pdf.render_page(data, source.page, source.pdf_annotation, limits)
+    if svg.is_svg(data):
+        return svg.render(data, limits)
     try:
         frames = count_frames(data, limits.max_frames)
     except (struct.error, IndexError, ValueError):  # a structure too damaged to walk

@@ -44,7 +44,7 @@ FOCUS: dict[str, tuple[str, ...]] = {
     "bottom_left": ("bottom", "left"),
     "bottom_right": ("bottom", "right"),
     "auto": ("entropy",),  # ImageKit's smart crop; Signet's nearest is the busiest region
-    "face": ("faces",),  # falls back to center: Signet ships no face detector
+    "face": ("faces",),  # transforms.faces; without a face, center
 }
 GRAVITY_FITS = frozenset({"crop", "extract", "pad_extract"})
 FORMATS = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "avif": "avif", "gif": "gif"}

@@ -7,7 +7,7 @@ import io
 
 import httpx
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 from skimage import data as skdata
 
 from app.service import create_app
@@ -92,3 +92,54 @@ def test_imagekit_fo_face_keeps_the_face(server):
     kept = image(server, "astronaut.jpg?tr=w-300,h-300,fo-face", source="k")
     assert kept.size == (300, 300)
     assert len(faces.detect(kept.convert("L"))) == 1
+
+
+def face_width(img: Image.Image) -> float:
+    (x0, _, x1, _), = faces.detect(img.convert("L"))
+    return x1 - x0
+
+
+def test_fit_facearea_frames_the_face(server):
+    framed = image(server, "astronaut.jpg?fit=facearea&w=200&h=200&facepad=1.5")
+    assert framed.size == (200, 200)
+    # the face box is two thirds of the frame (the detector's box on the crop varies a little)
+    assert 0.5 < face_width(framed) < 0.85
+    wider = image(server, "astronaut.jpg?fit=facearea&w=200&h=200&facepad=3")
+    assert 0.2 < face_width(wider) < 0.45
+
+
+def test_fit_facearea_without_w_and_h_is_the_padded_face(server):
+    framed = image(server, "astronaut.jpg?fit=facearea&facepad=2")
+    found = faces.detect(Image.fromarray(skdata.astronaut()).convert("L"))
+    side = (found[0][2] - found[0][0]) * 512 * 2  # the detector's box varies with the copy
+    assert abs(framed.width - framed.height) <= 2
+    assert 0.85 * side < framed.width < 1.15 * side
+
+
+def test_fit_facearea_without_that_face_is_fit_crop(server):
+    crop = image(server, "noface.jpg?w=200&h=200&fit=crop")
+    assert image(server, "noface.jpg?w=200&h=200&fit=facearea").tobytes() == crop.tobytes()
+    whole = image(server, "astronaut.jpg?w=300&h=100&fit=crop")
+    second = image(server, "astronaut.jpg?w=300&h=100&fit=facearea&faceindex=2")
+    # facearea decodes the JPEG whole, fit=crop at half size: the same picture, nearly
+    difference = ImageChops.difference(second, whole).convert("L")
+    assert second.size == whole.size and ImageStat.Stat(difference).mean[0] < 2
+
+
+def test_face_box_keeps_the_shape_inside_the_picture():
+    from transforms.steps.face_area import face_box
+
+    assert face_box((0.4, 0.4, 0.6, 0.6), (1000, 500), 1.0, None) == (400, 200, 600, 300)
+    assert face_box((0.4, 0.4, 0.6, 0.6), (1000, 500), 1.0, 2.0) == (400, 200, 600, 300)
+    assert face_box((0.4, 0.4, 0.6, 0.6), (1000, 500), 1.0, 1.0) == (400, 150, 600, 350)
+    assert face_box((0.0, 0.0, 0.1, 0.2), (1000, 500), 2.0, None) == (0, 0, 200, 200)
+    assert face_box((0.4, 0.4, 0.6, 0.6), (1000, 500), 50.0, 1.0) == (250, 0, 750, 500)
+
+
+@pytest.mark.parametrize(
+    "query", ["facepad=0", "facepad=-1", "facepad=x", "faceindex=0", "faceindex=1.5"]
+)
+def test_bad_face_values_are_400(server, query):
+    resp = httpx.get(f"{server}/f/astronaut.jpg?fit=facearea&{query}", timeout=30)
+    assert resp.status_code == 400
+    assert query.partition("=")[0] in resp.text

@@ -29,6 +29,7 @@ from transforms.steps.border import frame_picture
 from transforms.steps.carry import carry_over
 from transforms.steps.colour_space import convert_colour_space
 from transforms.steps.effects import apply_effects
+from transforms.steps.face_area import frame_face_area
 from transforms.steps.fill import fill_canvas
 from transforms.steps.finalize import DOCUMENTS, ENCODERS, encode
 from transforms.steps.focal_debug import draw_focal_point
@@ -56,6 +57,7 @@ STEPS: tuple[Step, ...] = (
     scale_on_load,  # decode (JPEG at a reduced DCT scale when enough)
     orient,  # EXIF orientation, or `orient`
     trim_original,  # trim, then plan again for the trimmed picture
+    frame_face_area,  # fit=facearea: the area around a face, then plan again
     locate_rect,  # `rect` in decoded pixels
     resize,  # fit mode + gravity crop, one resample
     convert_colour_space,  # cs, on the output's pixels

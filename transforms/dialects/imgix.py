@@ -15,6 +15,7 @@ from typing import Any
 
 from transforms.dialects.imgix_adjust import ADJUST_PARAMETERS
 from transforms.dialects.imgix_blend import BLEND_PARAMETERS
+from transforms.dialects.imgix_faces import FACE_PARAMETERS
 from transforms.dialects.imgix_frame import FRAME_PARAMETERS, check_frame_options
 from transforms.dialects.imgix_names import ALIASES, IMGIX_NAMES, refusal
 from transforms.dialects.imgix_output import OUTPUT_PARAMETERS, check_output, parse_format
@@ -331,4 +332,5 @@ TABLES: tuple[dict[str, Parameter], ...] = (
     FRAME_PARAMETERS,
     BLEND_PARAMETERS,
     SOURCE_PARAMETERS,
+    FACE_PARAMETERS,
 )

@@ -37,12 +37,23 @@ def test_sniff_real_files(pillow_format: str, name: str) -> None:
         b"\xff\xd8",
         b"hello world, not an image",
         b"RIFF\x00\x00\x00\x00WAVEfmt ",
-        b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic",  # HEIC shares the container
-        b"<svg xmlns='http://www.w3.org/2000/svg'/>",
     ],
 )
 def test_sniff_unknown(data: bytes) -> None:
     assert sniff(data) is None
+
+
+def test_sniff_svg() -> None:
+    assert sniff(b"<svg xmlns='http://www.w3.org/2000/svg'/>") == "svg"
+    assert sniff(b"\xef\xbb\xbf<?xml version='1.0'?><svg/>") == "svg"
+    assert sniff(b"<!-- drawn --><svg/>") == "svg"
+    assert sniff(b"<html><svg/></html>") is None
+
+
+def test_sniff_heic_and_jxl() -> None:
+    assert sniff(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic") == "heic"
+    assert sniff(b"\xff\x0a\xfa") == "jxl"
+    assert sniff(b"\x00\x00\x00\x0cJXL \r\n\x87\n") == "jxl"
 
 
 def test_sniff_avif_by_compatible_brand() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from transforms.spec import TransformSpec
+from transforms.svg import is_svg
 
 CONTENT_TYPES: dict[str, str] = {
     "jpg": "image/jpeg",
@@ -16,6 +17,10 @@ CONTENT_TYPES: dict[str, str] = {
     "png8": "image/png",
     "png32": "image/png",
     "jp2": "image/jp2",
+    "jxl": "image/jxl",
+    "heic": "image/heic",
+    "pdf": "application/pdf",
+    "svg": "image/svg+xml",
     # Documents about the image rather than pictures of it.
     "json": "application/json",
     "blurhash": "text/plain",
@@ -30,7 +35,7 @@ FALLBACKS = {"jxr": "jpg"}
 WEB_FORMATS = frozenset({"jpg", "png", "gif", "webp", "avif"})
 # Outputs that keep transparency (a palette is taken from the pixels that are not transparent).
 ALPHA_FORMATS = frozenset(
-    {"png", "png8", "png32", "webp", "avif", "gif", "jp2", "palette-css", "palette-json"}
+    {"png", "png8", "png32", "webp", "avif", "gif", "jp2", "jxl", "palette-css", "palette-json"}
 )
 
 
@@ -46,6 +51,14 @@ def sniff(data: bytes) -> str | None:
         return "webp"
     if data[4:8] == b"ftyp" and _is_avif_ftyp(data):
         return "avif"
+    if data[4:8] == b"ftyp" and _is_heif_ftyp(data):
+        return "heic"
+    if data.startswith(b"\xff\x0a") or data.startswith(b"\x00\x00\x00\x0cJXL \r\n\x87\n"):
+        return "jxl"
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if is_svg(data):
+        return "svg"
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         return "tiff"
     if data[:2] == b"BM":
@@ -53,13 +66,23 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def _is_avif_ftyp(data: bytes) -> bool:
-    # ISO-BMFF: the ftyp box lists a major brand and compatible brands; HEIC
-    # shares the container, so only the AVIF brands count.
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
+
+
+def _ftyp_brands(data: bytes) -> set[bytes]:
+    # ISO-BMFF: the ftyp box lists a major brand and compatible brands.
     size = int.from_bytes(data[:4], "big")
     box = data[8 : max(size, 16)]
-    brands = {box[i : i + 4] for i in range(0, len(box) - 3, 4)}
-    return bool(brands & {b"avif", b"avis"})
+    return {box[i : i + 4] for i in range(0, len(box) - 3, 4)}
+
+
+def _is_avif_ftyp(data: bytes) -> bool:
+    # HEIC shares the container, so only the AVIF brands count.
+    return bool(_ftyp_brands(data) & {b"avif", b"avis"})
+
+
+def _is_heif_ftyp(data: bytes) -> bool:
+    return bool(_ftyp_brands(data) & HEIF_BRANDS)
 
 
 def accepts(accept: str, mime: str) -> bool:
@@ -86,12 +109,14 @@ def choose_format(spec: TransformSpec, source_format: str | None, accept: str) -
     """(output format, negotiated). When negotiated, the answer must carry Vary: Accept.
 
     `source_format` is what sniff() said about the original. Originals that
-    browsers cannot show (TIFF, BMP, unknown) become JPEG; render flattens any
+    browsers cannot show (TIFF, BMP, HEIC, JPEG XL, unknown) become JPEG; render flattens any
     alpha onto `bg` or white. `spec.original` keeps the original's own format. A palette
     or a document (`fm=json`, `fm=blurhash`) is never negotiated.
     """
     if spec.original and source_format is not None:
         return source_format, False
+    if spec.source.rasterize_bypass and source_format == "svg":
+        return "svg", False  # the SVG itself (pipeline.render), whatever else is asked
     if spec.output.palette is not None:
         return f"palette-{spec.output.palette}", False  # palette wins over fm, as imgix's
     if spec.output.fm in DOCUMENTS:
@@ -100,10 +125,16 @@ def choose_format(spec: TransformSpec, source_format: str | None, accept: str) -
         fallback = FALLBACKS.get(spec.output.fm, spec.output.fm)
     elif source_format in WEB_FORMATS:
         fallback = source_format
+    elif source_format == "svg":
+        fallback = "png"  # a drawing keeps its transparency and its sharp edges
     else:
         fallback = "jpg"
     if "format" not in spec.output.auto:
         return fallback, False
+    # JPEG XL first for the browsers that say they show it (Safari 17): smaller than AVIF
+    # at the same quality, and it has a true lossless mode.
+    if accepts(accept, "image/jxl"):
+        return "jxl", True
     # AVIF has no true lossless mode (imgix says so too); lossless=true prefers WebP's.
     if accepts(accept, "image/avif") and not spec.output.lossless:
         return "avif", True

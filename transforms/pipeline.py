@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from transforms import svg
 from transforms.context import Context
 from transforms.errors import ImageError, ParamError, TooSlow
 from transforms.formats import CONTENT_TYPES, sniff
@@ -29,6 +30,7 @@ from transforms.steps.carry import carry_over
 from transforms.steps.colour_space import convert_colour_space
 from transforms.steps.effects import apply_effects
 from transforms.steps.expressions import resolve_expressions
+from transforms.steps.face_area import frame_face_area
 from transforms.steps.fill import fill_canvas
 from transforms.steps.finalize import DOCUMENTS, ENCODERS, encode
 from transforms.steps.focal_debug import draw_focal_point
@@ -57,6 +59,7 @@ STEPS: tuple[Step, ...] = (
     scale_on_load,  # decode (JPEG at a reduced DCT scale when enough)
     orient,  # EXIF orientation, or `orient`
     trim_original,  # trim, then plan again for the trimmed picture
+    frame_face_area,  # fit=facearea: the area around a face, then plan again
     locate_rect,  # `rect` in decoded pixels
     resize,  # fit mode + gravity crop, one resample
     convert_colour_space,  # cs, on the output's pixels
@@ -117,6 +120,8 @@ def render(
         return _untouched(data, chain.final, fmt, limits)
     if fmt == "json":
         return _metadata(data, limits)
+    if fmt == "svg":
+        return _svg_itself(data, chain.final, limits)
     if fmt not in ENCODERS and fmt not in DOCUMENTS:
         raise ParamError("fm", f"{fmt} is not supported")
     stages = chain.stages
@@ -154,6 +159,14 @@ def _metadata(data: bytes, limits: Limits) -> Rendered:
     open_image(ctx)
     body = metadata_document(ctx.image, data, ctx.orientation)
     return Rendered(body, CONTENT_TYPES["json"], *ctx.stored_size)
+
+
+def _svg_itself(data: bytes, spec: TransformSpec, limits: Limits) -> Rendered:
+    """rasterize-bypass: the SVG, sanitised (transforms.svg) unless svg-sanitize=false asks
+    for the stored bytes. Either way it must parse as SVG, within the limits."""
+    clean, (width, height) = svg.sanitise(data)
+    body = clean if spec.source.svg_sanitize else data
+    return Rendered(body, CONTENT_TYPES["svg"], round(width), round(height))
 
 
 def _untouched(data: bytes, spec: TransformSpec, fmt: str, limits: Limits) -> Rendered:

@@ -51,7 +51,7 @@ FOCUS: dict[str, tuple[str, ...]] = {
     "bottom_left": ("bottom", "left"),
     "bottom_right": ("bottom", "right"),
     "auto": ("entropy",),  # ImageKit's smart crop; Signet's nearest is the busiest region
-    "face": ("faces",),  # falls back to center: Signet ships no face detector
+    "face": ("faces",),  # transforms.faces; without a face, center
 }
 PAD_FOCUS_NAMES = ("center", "top", "bottom", "left", "right")
 PAD_FOCUS = frozenset(FOCUS[name] for name in PAD_FOCUS_NAMES if FOCUS[name])

@@ -16,6 +16,7 @@ from typing import Any
 
 from transforms.dialects.imgix_adjust import ADJUST_PARAMETERS
 from transforms.dialects.imgix_blend import BLEND_PARAMETERS
+from transforms.dialects.imgix_faces import FACE_PARAMETERS
 from transforms.dialects.imgix_frame import FRAME_PARAMETERS, check_frame_options
 from transforms.dialects.imgix_names import ALIASES, IMGIX_NAMES, refusal
 from transforms.dialects.imgix_output import OUTPUT_PARAMETERS, check_output
@@ -27,6 +28,7 @@ from transforms.dialects.imgix_size import (
     parse_dpr,
     parse_quality,
 )
+from transforms.dialects.imgix_source import SOURCE_PARAMETERS
 from transforms.errors import ParamError
 from transforms.spec import Limits, TransformSpec
 from transforms.values import Invalid, Parameter
@@ -149,4 +151,6 @@ TABLES: tuple[dict[str, Parameter], ...] = (
     ADJUST_PARAMETERS,
     FRAME_PARAMETERS,
     BLEND_PARAMETERS,
+    SOURCE_PARAMETERS,
+    FACE_PARAMETERS,
 )

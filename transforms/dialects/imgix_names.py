@@ -216,9 +216,6 @@ OTHER_DIALECT: dict[str, str] = {
 # fallback (the directions given, else center), as imgix does when it finds no face.
 SMART_CONTENT: tuple[str, ...] = (
     "crop=edges",
-    "fit=facearea",
-    "faceindex",
-    "facepad",
     "face-blur",
     "face-pixel",
     "faces",
@@ -229,10 +226,6 @@ SMART_CONTENT: tuple[str, ...] = (
     "reverse",
     "skip",
     "interval",
-    "page",
-    "pdf-annotation",
-    "svg-sanitize",
-    "rasterize-bypass",
 )
 
 

@@ -16,6 +16,7 @@ FORMATS = (
     "avif",
     "gif",
     "jp2",
+    "jxl",
     "jxr",
     "json",
     "blurhash",

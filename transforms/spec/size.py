@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FITS = ("clip", "max", "crop", "fill", "fillmax", "clamp", "scale", "min")
+FITS = ("clip", "max", "crop", "fill", "fillmax", "clamp", "scale", "min", "facearea")
 # A rect side: pixels (>= 1), a fraction of the image in (0, 1), or a keyword
 # (x: left|center|right, y: top|middle|bottom, w and h: full).
 RectValue = float | str
@@ -36,6 +36,8 @@ class Size:
     # Where the picture sits on a padded canvas (fill, fillmax): gravity words, () centred.
     # ImageKit's fo with cm-pad_resize; imgix always centres.
     pad_gravity: tuple[str, ...] = ()
+    faceindex: int = 1  # fit=facearea: which face, from 1, largest first (transforms.faces)
+    facepad: float = 1.0  # fit=facearea: the face box times this, then to the w:h shape
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from transforms.spec.frame import Frame
 from transforms.spec.output import Output
 from transforms.spec.overlay import Overlay
 from transforms.spec.size import Rotation, Size
+from transforms.spec.source import Source
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class TransformSpec:
     frame: Frame = field(default_factory=Frame)
     blend: Blend = field(default_factory=Blend)
     output: Output = field(default_factory=Output)
+    source: Source = field(default_factory=Source)  # which page of a document original
     overlays: tuple[Overlay, ...] = ()  # drawn in order, after resizing
     original: bool = False  # serve the stored bytes untouched (ImageKit's orig-true)
     # The image answered when the original is missing (ImageKit's di-): a path in the same

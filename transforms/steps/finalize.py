@@ -33,6 +33,7 @@ ENCODERS: dict[str, tuple[str, dict[str, Any]]] = {
     "webp": ("WEBP", {"method": 4}),
     "avif": ("AVIF", {"speed": 8}),
     "gif": ("GIF", {}),
+    "jxl": ("JXL", {"effort": 3}),  # libjxl's effort 3 of 9: fast, still smaller than AVIF
 }
 if features.check("jpg_2000"):  # Pillow built with OpenJPEG
     ENCODERS["jp2"] = ("JPEG2000", {"no_jp2": False})
@@ -41,7 +42,7 @@ DOCUMENTS: dict[str, Callable[[Image.Image, Context], bytes]] = {
     "palette-css": lambda img, ctx: palette_css(img, ctx.spec.output),
     "palette-json": lambda img, ctx: palette_json(img, ctx.spec.output),
 }
-LOSSY = frozenset({"jpg", "pjpg", "webp", "avif", "jp2"})
+LOSSY = frozenset({"jpg", "pjpg", "webp", "avif", "jp2", "jxl"})
 JPEG = frozenset({"jpg", "pjpg"})
 # Modes each format stores as is; anything else is converted to STORE_AS.
 STORABLE = {
@@ -54,6 +55,7 @@ STORABLE = {
     "avif": {"RGB", "RGBA"},
     "gif": {"L", "RGB", "RGBA", "P"},  # Pillow builds the palette (and transparency) itself
     "jp2": {"L", "LA", "RGB", "RGBA"},
+    "jxl": {"L", "LA", "RGB", "RGBA"},
 }
 STORE_AS = {"L": "RGB", "LA": "RGBA", "RGB": "RGB", "RGBA": "RGBA", "P": "RGBA"}
 JPEG_SUBSAMPLING = {444: 0, 422: 1}  # Pillow's codes; 4:2:0 (2) is its default
@@ -112,6 +114,8 @@ def _options(ctx: Context) -> dict[str, Any]:
             options["extra"] = app13_segment(block)
     elif fmt == "webp" and out.lossless:
         options["lossless"] = True  # quality is then the effort spent
+    elif fmt == "jxl" and out.lossless:
+        options["lossless"] = True
     elif fmt == "avif":
         if out.lossless:  # as near as AVIF gets: the RGB to YUV step still rounds
             options.update(quality=100, subsampling="4:4:4")

@@ -7,10 +7,12 @@ import struct
 
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
+from transforms import decoders, pdf, svg
 from transforms.context import Context
 from transforms.errors import ImageError
 from transforms.modes import to_working_mode
 from transforms.spec import Limits
+from transforms.spec.source import Source
 from transforms.structure import count_frames
 
 # Pillow's own bomb check raises its own exception type at its own threshold;
@@ -20,7 +22,7 @@ Image.MAX_IMAGE_PIXELS = None
 
 # Only formats we mean to serve. Pillow can open many more (EPS runs
 # Ghostscript, for one), and an origin that fetches URLs should not.
-OPENABLE = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "TIFF", "BMP")
+OPENABLE = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "TIFF", "BMP", *decoders.FORMATS)
 
 # What Pillow's decoders raise on hostile or damaged input (RuntimeError: the AVIF plugin,
 # "Failed to decode image", "Conversion from YUV failed").
@@ -42,24 +44,33 @@ EXIF_ORIENTATION = 0x0112
 
 def open_image(ctx: Context) -> None:
     """Read the header: format, size, frame count, orientation. No pixels yet."""
-    ctx.img = open_checked(ctx.data, ctx.limits)
+    ctx.img = open_checked(ctx.data, ctx.limits, ctx.spec.source)
     img = ctx.img
     ctx.stored_size = img.size
     ctx.orientation = ctx.spec.rotation.orient or _exif_orientation(img)
     ctx.icc_profile = img.info.get("icc_profile")
 
 
-def open_checked(data: bytes, limits: Limits) -> Image.Image:
+def open_checked(data: bytes, limits: Limits, source: Source | None = None) -> Image.Image:
     """Pillow's image of `data`, header only, once every limit the header allows is checked.
+
+    A PDF (transforms.pdf, the page `source` names) or an SVG (transforms.svg) is drawn here
+    instead, once its size is checked; its image is then already decoded.
 
     The file's structure (frames, pages, chunks) is counted first, with bounds
     (transforms.structure): Pillow walks it in Python inside one call, where no time
     limit reaches. Raises ImageError.
     """
+    if pdf.is_pdf(data):
+        source = source or Source()
+        return pdf.render_page(data, source.page, source.pdf_annotation, limits)
+    if svg.is_svg(data):
+        return svg.render(data, limits)
     try:
         frames = count_frames(data, limits.max_frames)
     except (struct.error, IndexError, ValueError):  # a structure too damaged to walk
         raise ImageError("not a decodable image: the header is damaged") from None
+    decoders.check_before_open(data, limits)
     try:
         img = Image.open(io.BytesIO(data), formats=OPENABLE)
     except UnidentifiedImageError:

@@ -18,7 +18,7 @@ def plan_frame(ctx: Context) -> None:
     the original's every pixel to find its edges, so it turns shrink-on-load off.
     """
     spec = ctx.spec
-    if spec.frame.trim is not None:
+    if spec.frame.trim is not None or spec.size.fit == "facearea":  # steps/face_area.py
         ctx.decode_size = None
     left, top, right, bottom = insets = frame_insets(spec)
     if not any(insets):

@@ -7,6 +7,7 @@ import math
 from PIL import Image
 
 from transforms.context import Box, Context
+from transforms.faces import FaceBox, digest, faces_in
 from transforms.gravity import gravity_offset
 
 # resize() first shrinks by whole factors with reduce() (a fast box filter)
@@ -32,7 +33,13 @@ def resize(ctx: Context) -> None:
         small = img.resize(size, Image.Resampling.BILINEAR, box=ctx.region, reducing_gap=2.0)
         return small.convert("L")
 
-    ox, oy = gravity_offset(ctx.spec, source, plan.keep, sample)
+    def faces() -> tuple[FaceBox, ...]:
+        # An original's faces are cached by its content and the region looked at (a later
+        # stage of a chain has no original bytes: it detects without the cache).
+        key = (digest(ctx.data), ctx.stored_size, ctx.rect, ctx.orientation) if ctx.data else None
+        return faces_in(key, sample)
+
+    ox, oy = gravity_offset(ctx.spec, source, plan.keep, sample, faces)
     size = ctx.spec.size
     if size.fp_debug:
         sx, sy = plan.scale

@@ -34,6 +34,7 @@ from transforms.formats import CONTENT_TYPES
 
 CATCH_ALL = "/{path:path}"  # the image handler's route (app.service)
 EARLY_ERROR_KEY = "signet.hit_path_error"  # in the scope: what the stages raised here
+LOOKED_UP_KEY = "signet.hit_path_looked_up"  # in the scope: (target, wanted, found) of a miss
 
 
 class _Incoming:
@@ -97,6 +98,8 @@ class HitPath:
             return Response(status_code=304, headers=headers)
         hit = runtime.results.hot(found.etag)
         if hit is None:
+            # The full path renders from here: it takes the look-up over, not doing it again.
+            request.scope[LOOKED_UP_KEY] = (target, wanted, found)
             return None
         body, headers["X-Signet-Cache"] = hit
         return Response(body, 200, headers=headers, media_type=CONTENT_TYPES[found.fmt])

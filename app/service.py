@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from app.answer import find, image_headers, render_image
 from app.errors import HTTPError, from_source_error, from_transform_error
-from app.hit_path import EARLY_ERROR_KEY, hit_path_middleware
+from app.hit_path import EARLY_ERROR_KEY, LOOKED_UP_KEY, hit_path_middleware
 from app.limiter import Overloaded
 from app.media.console import console_routes
 from app.media.listener import console_listener
@@ -43,13 +43,17 @@ async def serve_image(request: Request) -> Response:
     if (early := request.scope.pop(EARLY_ERROR_KEY, None)) is not None:
         raise early  # app.hit_path ran the stages below for this request and met it
     runtime: Runtime = request.app.state.runtime
-    target = route_request(request, runtime)
-    if request.app.state.media.serves(target.src, target.rel_path):  # ImageKit's file API
-        return await serve_media(request)
-    signed = verify(request, target)
-    wanted = parse(target, signed, runtime.limits)
-    wanted = with_client_hints(wanted, request, runtime.limits)
-    wanted, found = await find(request, runtime, target, wanted, signed)
+    looked_up = request.scope.pop(LOOKED_UP_KEY, None)  # app.hit_path got this far: a miss
+    if looked_up is None:
+        target = route_request(request, runtime)
+        if request.app.state.media.serves(target.src, target.rel_path):  # ImageKit's file API
+            return await serve_media(request)
+        signed = verify(request, target)
+        wanted = parse(target, signed, runtime.limits)
+        wanted = with_client_hints(wanted, request, runtime.limits)
+        wanted, found = await find(request, runtime, target, wanted, signed)
+    else:
+        target, wanted, found = looked_up
     headers = image_headers(target.src, wanted, found)
     if etag_matches(request.headers.get("if-none-match"), found.etag):
         return Response(status_code=304, headers=headers)

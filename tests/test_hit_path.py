@@ -182,3 +182,15 @@ def test_an_error_met_on_the_hit_path_is_answered_without_running_the_stages_aga
         resp = httpx.get(base + url, headers=ORIGIN)
         assert resp.status_code == 400
         assert _parse_cached.cache_info().misses - before == 1  # parsed once, not twice
+
+
+def test_a_miss_met_on_the_hit_path_is_rendered_without_looking_it_up_again(bases):
+    from app.request import _parse_cached
+
+    fast = bases[0]
+    before = _parse_cached.cache_info()
+    resp = httpx.get(fast + "/pub/dog.jpg?w=123&fm=png", headers=ORIGIN)
+    assert resp.status_code == 200 and resp.headers["x-signet-cache"] == "miss"
+    after = _parse_cached.cache_info()
+    # Parsed once, by the hit path; the full path took its look-up over (no cached re-parse).
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 0)

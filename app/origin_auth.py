@@ -4,7 +4,9 @@ imgproxy's `IMGPROXY_SECRET` is the model: the CDN sends `Authorization: Bearer 
 (or the secret itself in another header, `[server] origin_header`), and a request
 without it answers 403 before any work: before routing to the image handler, before a
 signature is checked or an original read. `/healthz` and `/readyz` stay open for the
-load balancer's and the orchestrator's probes, which do not carry the secret.
+load balancer's and the orchestrator's probes, which do not carry the secret, and so does
+a media source's file API (app.media), which authenticates its callers with the source's
+key on the same `Authorization` header.
 
 The secrets are set per server (`[server] origin_secrets`) and may be overridden per
 source (`origin_secrets` on the source: its own list, or `[]` for none). Several may be
@@ -25,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.config_messages import source_key
 from app.errors import HTTPError
 from app.keys import resolve_key
+from app.media.routes import is_media_path
 from app.responses import error_response
 from app.runtime import Runtime
 from app.settings import Settings
@@ -95,6 +98,10 @@ class OriginAuth:
         raw = scope.get("raw_path")
         raw_path = raw.decode("latin-1") if raw else quote(scope["path"])
         route = self.runtime.route(host, raw_path)
+        if route is not None and route.source.config.media_api and is_media_path(route.rel_path):
+            # ImageKit's file API: backends call it directly, not through the CDN, and it
+            # has its own authentication (the source's key, on this same Authorization).
+            return ()
         if route is not None and route.source.name in self.guard.per_source:
             return self.guard.per_source[route.source.name]
         return self.guard.server

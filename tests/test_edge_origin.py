@@ -157,3 +157,24 @@ def test_secret_references_are_checked_at_start(root):
 def test_no_secret_configured_means_no_check(root):
     settings = load_settings(None, sources=[folder("pub", root)])
     assert OriginGuard.from_settings(settings) is None
+
+
+def test_a_media_sources_file_api_is_not_behind_the_origin_secret(root, tmp_path):
+    """ImageKit's SDK sends `Authorization: Basic <key>` to the file API, straight from a
+    backend: the origin secret, on the same header, must not shut it out; its images still
+    need the secret."""
+    os.environ["SIGNET_TEST_ORIGIN_SECRET"] = SECRET
+    os.environ["SIGNET_TEST_OK"] = KEY
+    (tmp_path / "dog.jpg").write_bytes(imagegen.jpeg(40, 30))
+    settings = load_settings(
+        None,
+        server={"origin_secrets": ["env:SIGNET_TEST_ORIGIN_SECRET"]},
+        sources=[folder("lib", tmp_path, scheme="imagekit", media_api=True)],
+    )
+    with run_asgi(create_app(settings)) as base:
+        listed = httpx.get(f"{base}/lib/v1/files", auth=(KEY, "do_not_set"))
+        assert listed.status_code == 200 and isinstance(listed.json(), list)
+        wrong = httpx.get(f"{base}/lib/v1/files", auth=("wrong-key", "x"))
+        assert wrong.status_code == 401  # the file API's own check still stands
+        assert httpx.get(f"{base}/lib/dog.jpg").status_code == 403  # images need the secret
+        assert httpx.get(f"{base}/lib/dog.jpg", headers=bearer(SECRET)).status_code == 200

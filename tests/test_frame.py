@@ -131,6 +131,26 @@ def test_fill_gradient_linear_and_direction() -> None:
     assert near(pixel(side, (199, 100)), RED, 6) and near(pixel(side, (0, 100)), BLUE, 6)
 
 
+def test_fill_gradient_without_colours_takes_the_pictures_vibrant_dark_and_light() -> None:
+    # imgix: without fill-gradient-linear, color1 is the image's vibrant dark, color2 its
+    # vibrant light.
+    img = Image.new("RGB", (400, 100), (0, 0, 120))
+    img.paste((255, 150, 150), (200, 0, 400, 100))
+    out = render_query(img, "w=200&h=200&fit=fill&fill=gradient")
+    assert near(pixel(out, (100, 0)), (0, 0, 120), 24)
+    assert near(pixel(out, (100, 199)), (255, 150, 150), 24)
+    radial = render_query(img, "w=200&h=200&fit=fill&fill=gradient&fill-gradient-type=radial")
+    assert near(pixel(radial, (0, 0)), (255, 150, 150), 24)  # the edge: color2
+    plain = render_query(grey(400, 100), "w=200&h=200&fit=fill&fill=gradient")
+    assert near(pixel(plain, (100, 0)), (0, 0, 0)) and near(pixel(plain, (100, 199)), WHITE)
+
+
+def test_grid_size_zero_is_the_finest_grid() -> None:
+    img = Image.new("RGBA", (20, 20), (0, 0, 0, 0))
+    out = render_query(img, "transparency=grid&grid-size=0&fm=png")
+    assert pixel(out, (0, 0)) != pixel(out, (1, 0)) and pixel(out, (0, 0)) == pixel(out, (1, 1))
+
+
 def test_fill_gradient_radial() -> None:
     q = (
         "w=200&h=200&fit=fill&fill=gradient&fill-gradient-type=radial"
@@ -239,7 +259,6 @@ def test_transparency_grid() -> None:
         ("pad=-1", "pad"), ("pad-top=x", "pad-top"), ("pad=5000", "pad"),
         ("w=10&h=10&fit=fill&fill=gen", "fill"), ("w=10&h=10&fit=fill&fill=paint", "fill"),
         ("fill=solid", "fill"),  # without fit=fill
-        ("w=10&h=10&fit=fill&fill=gradient", "fill"),  # no colours
         ("fill-color=fff", "fill-color"),
         ("w=10&h=10&fit=fill&fill=solid&fill-gradient-cs=oklab", "fill-gradient-cs"),
         ("w=1&h=1&fit=fill&fill=gradient&fill-gradient-linear=f00", "fill-gradient-linear"),
@@ -256,7 +275,7 @@ def test_transparency_grid() -> None:
         ("trim=color&trim-tol=300", "trim-tol"),
         ("trim=auto&trim-pad=201", "trim-pad"), ("trim=alpha&trim-alpha=256", "trim-alpha"),
         ("transparency=checker", "transparency"), ("grid-size=8", "grid-size"),
-        ("transparency=grid&grid-size=0", "grid-size"),
+        ("transparency=grid&grid-size=-1", "grid-size"),
         ("transparency=grid&grid-colors=fff", "grid-colors"),
     ],
 )

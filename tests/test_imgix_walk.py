@@ -38,13 +38,7 @@ PARAMS: dict[str, dict] = VENDORED["parameters"]
 
 # What Signet does not do yet, each as the parameter name or "name=value" for one value.
 # This is the visible gap (issue 11): nothing else computes it.
-NOT_BUILT: frozenset[str] = frozenset(
-    {
-        "txt-size=0", "mark-scale=0",  # imgix's ranges, wider than Signet's
-        "grid-size=0",
-        "fill=gradient",  # without fill-gradient-linear: imgix's default colours are unknown
-    }
-)
+NOT_BUILT: frozenset[str] = frozenset()
 # Values for a bare dependency (`mark`) and for types with no range.
 DEPENDENCY_VALUES = {"mark": "/mark.png", "txt": "Hello", "fit": "crop"}
 # What a parameter needs beside it that `depends` does not say (imgix's docs do).

@@ -62,6 +62,12 @@ def test_text_alignment(server, align, where):
     assert box is not None and where(box), box
 
 
+def test_text_of_size_zero_draws_nothing(server):
+    # imgix's txt-size range starts at 0: text of no size leaves the picture as it was.
+    assert changed(image(server, "txt=Hello&txt-size=0")) is None
+    assert changed(image(server, "txt=Hello&txt-size=1")) is not None
+
+
 def test_default_is_small_black_text_bottom_right(server):
     img = image(server, "txt=Signet")
     box = changed(img)
@@ -169,7 +175,7 @@ def test_font_names():
         ("txt64=AA", "txt64"),  # decodes to a NUL
         ("txt=a&txt64=YQ", "txt64"),
         ("txt-size=20", "txt-size"),  # an option without its text
-        ("txt=a&txt-size=0", "txt-size"),
+        ("txt=a&txt-size=-1", "txt-size"),
         ("txt=a&txt-size=501", "txt-size"),
         ("txt=a&txt-color=reddish", "txt-color"),
         ("txt=a&txt-color=12345", "txt-color"),

@@ -315,6 +315,13 @@ def test_a_mark_from_a_secure_source_needs_its_key(server):
     assert box_of(img, (0, 255, 0)) is not None
 
 
+def test_mark_of_scale_zero_is_not_drawn(server):
+    # imgix's mark-scale range starts at 0: a watermark of no size, so none is drawn.
+    plain = image(server, "/wm/grey.png?w=400&fm=png")
+    assert image(server, BASE + "&mark-scale=0").tobytes() == plain.tobytes()
+    assert image(server, BASE + "&mark-scale=10").tobytes() != plain.tobytes()
+
+
 @pytest.mark.parametrize(
     "query, name",
     [
@@ -323,7 +330,7 @@ def test_a_mark_from_a_secure_source_needs_its_key(server):
         ("mark-align=up&mark=/logo.png", "mark-align"),
         ("mark-align=top,bottom&mark=/logo.png", "mark-align"),
         ("mark-tile=yes&mark=/logo.png", "mark-tile"),
-        ("mark-scale=0&mark=/logo.png", "mark-scale"),
+        ("mark-scale=-1&mark=/logo.png", "mark-scale"),
         ("mark-scale=101&mark=/logo.png", "mark-scale"),
         ("mark-w=-1&mark=/logo.png", "mark-w"),
         ("mark-h=abc&mark=/logo.png", "mark-h"),

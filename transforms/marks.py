@@ -76,7 +76,10 @@ MARKS = MarkCache(MARK_CACHE_BYTES)
 
 def shown(overlay: Overlay, base: tuple[int, int]) -> bool:
     """`mark-if-min-width` / `-height`: a mark is drawn only on a base at least that large
-    (in output pixels, as imgix measures the rendered image)."""
+    (in output pixels, as imgix measures the rendered image). A layer of no size
+    (`mark-scale=0`, `txt-size=0`, both in imgix's ranges) is not drawn at all."""
+    if overlay.scale == 0 or (overlay.kind == "text" and overlay.size == 0):
+        return False
     if overlay.min_w is not None and base[0] < overlay.min_w:
         return False
     return overlay.min_h is None or base[1] >= overlay.min_h

@@ -152,7 +152,8 @@ FRAME_PARAMETERS: dict[str, Parameter] = {
     "trim-alpha": Parameter("frame.trim_alpha", parse_trim_alpha),
     "transparency": Parameter("frame.transparency", parse_choice(("grid",))),
     "grid-colors": Parameter("frame.grid_colors", colour_pair),
-    "grid-size": Parameter("frame.grid_size", unsigned(1, MAX_FRAME)),
+    # imgix's range starts at 0; the finest grid Signet draws is 1 px (steps/transparency).
+    "grid-size": Parameter("frame.grid_size", unsigned(0, MAX_FRAME)),
 }
 
 # (option, the field it modifies, what that field must be) for check_frame_options.
@@ -196,7 +197,3 @@ def check_frame_options(spec: TransformSpec) -> None:
     frame = spec.frame
     if frame.fill is not None and spec.size.fit not in FILLING_FITS:
         raise ParamError("fill", "needs fit=fill or fit=fillmax")
-    if frame.fill == "gradient":
-        kind = frame.fill_gradient_type
-        if getattr(frame, f"fill_gradient_{kind}") is None:
-            raise ParamError("fill", f"gradient needs fill-gradient-{kind} (two colours)")

@@ -76,8 +76,8 @@ def parse_mark_size(value: str, limits: Limits) -> float:
 
 
 def parse_scale(value: str, limits: Limits) -> float:
-    if not DECIMAL.fullmatch(value) or not 0 < float(value) <= 100:
-        raise Invalid("must be a percent of the base image's width, above 0 and at most 100")
+    if not DECIMAL.fullmatch(value) or not 0 <= float(value) <= 100:
+        raise Invalid("must be a percent of the base image's width, from 0 to 100")
     return float(value)
 
 
@@ -117,7 +117,8 @@ def parse_tile(value: str, limits: Limits) -> bool:
 
 
 def parse_text_size(value: str, limits: Limits) -> int:
-    return integer(value, 1, MAX_TEXT_SIZE)
+    """0, imgix's lowest, is text of no size: nothing is drawn (transforms.marks.shown)."""
+    return integer(value, 0, MAX_TEXT_SIZE)
 
 
 def parse_font(value: str, limits: Limits) -> str:

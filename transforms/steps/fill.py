@@ -3,7 +3,10 @@
 - `solid`: `fill-color`, else what the padding would be (`bg`, else transparent or white).
 - `blur`: the picture itself, scaled to cover the canvas and blurred (a Gaussian of
   min(canvas) / 20 pixels, at least 4 and at most 200: imgix's automatic strength).
-- `gradient`: see transforms.gradients.
+- `gradient`: see transforms.gradients. Without its two colours (`fill-gradient-linear`
+  or `-radial`), imgix's default: the picture's own vibrant dark and vibrant light
+  (transforms.palette, the swatches `palette=json` names), falling back to its muted
+  dark and light, then to black and white, for a picture without such colours.
 - `dominant`: the picture's most common colour (ImageKit's bg-dominant): the most
   frequent of its colours quantized to 8, on a 64 x 64 thumbnail.
 The picture is centred, as the fit=fill padding centres it; without `fill` the pad step
@@ -12,10 +15,14 @@ paints the canvas as before.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PIL import Image, ImageFilter
 
 from transforms.context import Context
 from transforms.gradients import gradient_image
+from transforms.palette import extract
+from transforms.spec import Frame
 from transforms.modes import fill_colour
 from transforms.placement import on_canvas
 
@@ -37,7 +44,7 @@ def fill_canvas(ctx: Context) -> None:
     if frame.fill == "blur":
         base = blurred_backdrop(img, canvas)
     elif frame.fill == "gradient":
-        base = gradient_image(canvas, frame)
+        base = gradient_image(canvas, with_gradient_colours(frame, img))
     elif frame.fill == "dominant":
         base = Image.new("RGB", canvas, dominant_colour(img))
     else:
@@ -49,6 +56,18 @@ def fill_canvas(ctx: Context) -> None:
     if all(a == 255 for a in base.getchannel("A").getextrema()):
         base = base.convert("RGB")
     ctx.img = base
+
+
+def with_gradient_colours(frame: Frame, img: Image.Image) -> Frame:
+    """`frame` with its gradient's two colours, taken from the picture when the URL gave
+    none (dark first: imgix's color1 is the vibrant dark, color2 the vibrant light)."""
+    field = f"fill_gradient_{frame.fill_gradient_type}"
+    if getattr(frame, field) is not None:
+        return frame
+    swatches = extract(img, 0).dominant
+    dark = swatches.get("vibrant_dark") or swatches.get("muted_dark") or (0, 0, 0)
+    light = swatches.get("vibrant_light") or swatches.get("muted_light") or (255, 255, 255)
+    return replace(frame, **{field: ((*dark, 255), (*light, 255))})
 
 
 def blurred_backdrop(img: Image.Image, canvas: tuple[int, int]) -> Image.Image:

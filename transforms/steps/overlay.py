@@ -29,9 +29,9 @@ def draw_overlays(ctx: Context) -> None:
         img = img.convert(COLOUR_MODES[img.mode])
     dpr = ctx.spec.size.dpr
     for overlay in ctx.spec.overlays:
+        if not shown(overlay, img.size):
+            continue
         if overlay.kind == "image":
-            if not shown(overlay, img.size):
-                continue
             mark = ctx.marks.get(overlay.path)
             if mark is None:
                 raise ParamError("mark", f"the watermark {overlay.path} was not fetched")

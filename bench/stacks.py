@@ -97,7 +97,7 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
                                [signet], signet, signet_paths)
         if thumbor:
             tpath = wl.thumbor_unsafe(names[0])
-            status, problem, body, _ = check_answer(thumbor, tpath, wl)
+            status, problem, body, _ = check_answer(thumbor, tpath, wl, thumbor=True)
             results["answers"][wl.key]["thumbor"] = {
                 "status": status, "problem": problem, "bytes": len(body)}
             if problem:
@@ -159,8 +159,8 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
         answer.write_bytes(body)
         if thumbor_warm:
             tpath = wl.thumbor_unsafe()
-            check_answer(thumbor_warm, tpath, wl)  # fills its result storage
-            status, problem, _, _ = check_answer(thumbor_warm, tpath, wl)
+            check_answer(thumbor_warm, tpath, wl, thumbor=True)  # fills its result storage
+            status, problem, _, _ = check_answer(thumbor_warm, tpath, wl, thumbor=True)
             if problem:
                 results["skipped"].setdefault(wl.key, {})["thumbor"] = f"{status}: {problem}"
             else:

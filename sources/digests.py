@@ -10,6 +10,11 @@ kept by the file's (dev, inode, mtime_ns, ctime_ns, size): a write changes mtime
 ctime, a rename over it changes the inode, and even a write that puts the old mtime back
 (`touch -d`) moves ctime. The cache is bounded by entries (a key and a digest are about
 200 bytes), least recently used first out.
+
+A file is hashed by one thread at a time: a burst of requests for a new original (a
+hundred sizes of one upload) waits for the one hash rather than reading the file a
+hundred times over, so the burst reaches the queue check, and its 503s, in the time of
+one hash.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from collections import OrderedDict
 
 DIGEST_ENTRIES = 65_536  # about 13 MB at most; far more originals than a hot set
 CHUNK = 1 << 20
+HASH_WAIT = 30.0  # seconds a thread waits for another's hash of the same file, then hashes
 
 StatKey = tuple[int, int, int, int, int]
 
@@ -41,6 +47,7 @@ class DigestCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[StatKey, str] = OrderedDict()
         self._lock = threading.Lock()
+        self._hashing: dict[StatKey, threading.Event] = {}  # one entry per hash under way
 
     def get(self, key: StatKey) -> str | None:
         with self._lock:
@@ -67,6 +74,22 @@ class DigestCache:
         known = self.get(key)
         if known is not None:
             return known
+        with self._lock:
+            under_way = self._hashing.get(key)
+            if under_way is None:
+                mine = self._hashing[key] = threading.Event()
+        if under_way is not None:  # another thread hashes this file: wait for its digest
+            under_way.wait(HASH_WAIT)
+            known = self.get(key)
+            return known if known is not None else self._hash(fd, key, limit)
+        try:
+            return self._hash(fd, key, limit)
+        finally:
+            with self._lock:
+                del self._hashing[key]
+            mine.set()
+
+    def _hash(self, fd: int, key: StatKey, limit: int) -> str:
         hasher = hashlib.blake2b(digest_size=16)
         offset = 0
         while offset < limit and (chunk := os.pread(fd, min(CHUNK, limit - offset), offset)):

@@ -108,7 +108,7 @@ def mark_layer(
         MARKS.put(key, img, img.width * img.height * 4)
     assert isinstance(img, Image.Image)
     if overlay.alpha < 100:
-        img = _faded(img, overlay.alpha)
+        img = faded(img, overlay.alpha)
     if overlay.tile:
         return _tiled(img, base), (0, 0)
     return img, place(img.size, base, overlay, dpr)
@@ -207,7 +207,8 @@ def _resized(img: Image.Image, size: tuple[int, int]) -> Image.Image:
     )
 
 
-def _faded(img: Image.Image, alpha: int) -> Image.Image:
+def faded(img: Image.Image, alpha: int) -> Image.Image:
+    """A copy of an RGBA image, its alpha times `alpha` percent."""
     faded = img.copy()
     faded.putalpha(img.getchannel("A").point(lambda v: v * alpha // 100))
     return faded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,18 @@ class Overlay:
     track: int = 0  # text: extra pixels between letters (may be negative)
     line: int = 0  # text: outline width, 0 for none
     line_color: tuple[int, int, int, int] = (255, 255, 255, 255)  # text: outline colour
+    # ImageKit layers. The layer's own transformations: TransformSpec stages the pipeline
+    # runs on the layer's picture (the sized mark, the text and its box, the canvas)
+    # before it is placed; their overlays are nested layers, placed on the layer.
+    # (Any, not TransformSpec: transform.py imports this module.)
+    layer: tuple[Any, ...] = ()
+    mode: str = ""  # how the layer meets the picture: "" covers it; multiply, cutter, cutout
+    # lap-center on an axis: the offset is from the base's centre to the layer's.
+    x_mid: bool = False
+    y_mid: bool = False
+    inner: str = ""  # text: lines aligned in a block text_width wide (left|center|right)
+    line_height: int | None = None  # text: pixels from one line's top to the next's
+    italic: bool = False  # text: slanted (a sheared face: Signet ships no italic font)
+    strike: bool = False  # text: a line through each line of text
+    # text: the box's padding per side (top, right, bottom, left), replacing box_pad
+    box_pads: tuple[int, int, int, int] | None = None

@@ -52,6 +52,7 @@ TEXT_LAYER_KEYS = ("i", "ie", "fs", "ff", "co", "w", "lx", "ly", "lfo", "lap", "
 TEXT_STAGE_KEYS = ("rt", "fl", "r")  # drawn by the layer's stage: turn, flip, round the box
 # Keys of a whole answer or of the original, meaningless on a layer's picture.
 NOT_IN_LAYERS = ("f", "q", "pr", "lo", "cp", "md", "orig", "di", "dpr", "n")
+LAYER_ONLY_KEYS = ("i", "ie", "o", *POSITION_KEYS)  # the layer's, never one of its steps
 OLD_OVERLAY_KEYS = {"oi": "i", "ow": "w", "oh": "h", "ox": "lx", "oy": "ly", "ofo": "lfo"}
 _NOTHING = TransformSpec()
 Tokens = list[tuple[str, str]]  # (the separator before the item, ":" or ",", the item)
@@ -167,7 +168,7 @@ def _with_stages(overlay: Overlay, steps: list[dict[str, str]], nested: list[lis
     stages = []
     for options, overlays in zip(steps, nested, strict=True):
         for key in options:
-            if key in NOT_IN_LAYERS or key in PLACEMENT_KEYS or key.startswith("l"):
+            if key in NOT_IN_LAYERS or key in LAYER_ONLY_KEYS:
                 raise ParamError(key, "is not a transformation inside a layer")
         stages.append(stage_spec(step_fields(options, limits), overlays))
     layer = tuple(stages) if any(stage != _NOTHING for stage in stages) else ()

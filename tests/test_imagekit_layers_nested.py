@@ -5,6 +5,7 @@ layers inside layers (placed on the outer layer), and the bounds on nesting."""
 from __future__ import annotations
 
 import io
+import os
 import time
 
 import httpx
@@ -257,14 +258,20 @@ def test_the_nested_overlays_are_listed_for_fetching():
     assert [o.path for o in chain.overlays] == ["a.png", "b.png"]
 
 
+KEY = "private_test_nested_key"
+
+
 @pytest.fixture(scope="module")
 def signet(tmp_path_factory) -> str:
     root = tmp_path_factory.mktemp("iknested")
     (root / "photo.png").write_bytes(BASE)
     (root / "logo.png").write_bytes(MARK)
     (root / "half.png").write_bytes(MARKS["half.png"].data)
+    os.environ["SIGNET_TEST_IK_NESTED_KEY"] = KEY
     settings = load_settings(None, sources=[
         {"name": "ik", "type": "folder", "root": str(root), "scheme": "imagekit"},
+        {"name": "iks", "type": "folder", "root": str(root), "scheme": "imagekit",
+         "secure": True, "keys": ["env:SIGNET_TEST_IK_NESTED_KEY"]},
     ])
     with run_asgi(create_app(settings)) as base:
         yield base
@@ -289,3 +296,34 @@ def test_a_thousand_nested_layers_answer_400_at_once(signet):
     assert time.monotonic() - began < 2
     path = httpx.get(f"{signet}/ik/tr:{tr.rstrip(',')}/photo.png", timeout=30)
     assert path.status_code == 400
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_nested_layers_built_by_the_python_sdk(signet, signed):
+    """`imagekitio` writes a layer's transformations as a ':' chain inside the layer, with
+    a nested text layer and the text keys; Signet draws all of it."""
+    from imagekitio import ImageKit
+
+    helper = ImageKit(private_key=KEY).helper
+    text = {"type": "text", "text": "Hi", "transformation": [{
+        "font_size": 12, "font_color": "FFFFFF", "typography": "b_i", "width": 40,
+        "inner_alignment": "left", "line_height": 20, "alpha": 9, "radius": 4,
+        "background": "FF0000", "padding": "2_4", "flip": "h"}]}
+    url = helper.build_url(
+        src="/photo.png", url_endpoint=f"{signet}/{'iks' if signed else 'ik'}", signed=signed,
+        transformation=[{"overlay": {
+            "type": "image", "input": "logo.png", "layer_mode": "multiply",
+            "position": {"x": 5, "y": 5, "anchor_point": "bottom_right"},
+            "transformation": [{"width": 100}, {"rotation": 90}, {"overlay": text}]}}],
+    )
+    assert "w-100:rt-90:l-text," in url and "lap-bottom_right" in url and "tg-b_i" in url
+    resp = httpx.get(url, timeout=30)
+    assert resp.status_code == 200, resp.text
+    img = Image.open(io.BytesIO(resp.content)).convert("RGB")
+    # The logo: 100 x 50, turned to 50 x 100, its bottom right 5 pixels in from the base's;
+    # multiplied into blue, its red comes out black, the white text blue again.
+    assert box_of(img, BLACK, 10) == (145, 0, 195, 95)
+    inside = np.asarray(img)[0:95, 145:195]
+    assert (np.abs(inside.astype(int) - BLUE) <= 60).all(2).sum() > 10
+    if signed:
+        assert httpx.get(url.replace("ik-s=", "ik-s=0"), timeout=30).status_code == 403

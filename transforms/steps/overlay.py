@@ -11,7 +11,7 @@ from transforms.errors import ParamError
 from transforms.formats import ALPHA_FORMATS
 from transforms.layer_images import derived
 from transforms.layer_modes import combine
-from transforms.marks import faded, mark_layer, shown
+from transforms.marks import MARKS, faded, mark_layer, shown
 from transforms.placement import Position, place
 from transforms.spec import Overlay
 from transforms.text import text_layer
@@ -52,7 +52,7 @@ def draw_overlays(ctx: Context) -> None:
             layer, where = canvas_layer(overlay, img.size, dpr)
             layer = _transformed(ctx, layer, overlay)
         else:
-            layer, where = text_layer(overlay, img.size, dpr)
+            layer, where = _text(overlay, img.size, dpr)
             if overlay.box_color is not None:
                 layer, where = boxed(layer, overlay, img.size, dpr)
             if overlay.alpha < 100:
@@ -69,6 +69,18 @@ def draw_overlays(ctx: Context) -> None:
         under.alpha_composite(img)
         img = under.convert("RGB")  # a cut made after the background step: flattened here
     ctx.img = img
+
+
+def _text(overlay: Overlay, base: tuple[int, int], dpr: float) -> tuple[Image.Image, Position]:
+    """text_layer, kept in the marks' cache: a site's captions repeat on every thumbnail
+    of a size. The layer is shared: read it, never draw on it (the steps after copy)."""
+    key = ("text", overlay, base, dpr)
+    cached = MARKS.get(key)
+    if isinstance(cached, tuple):
+        return cached
+    made = text_layer(overlay, base, dpr)
+    MARKS.put(key, made, made[0].width * made[0].height * 4)
+    return made
 
 
 def _cuts(overlays: tuple[Overlay, ...]) -> bool:

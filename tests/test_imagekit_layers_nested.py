@@ -143,6 +143,15 @@ def test_anchor_point():
     assert box_of(top, GREEN) == (90, 3, 110, 13)
 
 
+def test_centre_coordinates():
+    img = rendered("l-image,i-ik_canvas,bg-00FF00,w-20,h-10,lxc-100,lyc-50,l-end")
+    assert box_of(img, GREEN) == (90, 45, 110, 55)
+    img = rendered("l-image,i-ik_canvas,bg-00FF00,w-20,h-10,lxc-bw_div_4,l-end")
+    assert box_of(img, GREEN) == (40, 0, 60, 10)  # no ly nor lyc: the top edge at 0
+    text = box_of(rendered("l-text,i-Hi,fs-20,co-FFFFFF,lxc-50,lyc-50,l-end"), WHITE, 60)
+    assert abs((text[0] + text[2]) / 2 - 50) <= 3
+
+
 # Transformations inside image layers
 
 
@@ -233,6 +242,9 @@ def test_text_nested_in_an_image_layer_and_three_levels():
         ("l-image,i-m.png,lap-middle,lx-0,l-end", "lap"),
         ("l-image,i-m.png,lap-top,l-end", "lap"),
         ("l-image,i-m.png,lap-top,lx-N5,l-end", "lx"),
+        ("l-image,i-m.png,lx-5,lxc-5,l-end", "lxc"),
+        ("l-image,i-m.png,lyc-N5,l-end", "lyc"),
+        ("l-image,i-m.png,lap-top,lxc-5,l-end", "lxc"),
         ("l-text,i-a,ia-left,l-end", "ia"),
         ("l-text,i-a,w-50,ia-justify,l-end", "ia"),
         ("l-text,i-a,lh-0,l-end", "lh"),

@@ -19,7 +19,8 @@ def place(box: tuple[int, int], base: tuple[int, int], overlay: Overlay, dpr: fl
     aligned to; an aligned box that fits stays wholly inside even when the padding
     does not fit. `x`/`y` (times dpr) replace the alignment on their axis and are
     taken as given: whatever falls outside the base is clipped. `x_end` (`y_end`) measures
-    from the right (bottom) edge, `x_mid` (`y_mid`) from the centre, layer's to base's.
+    from the right (bottom) edge, `x_mid` (`y_mid`) from the centre, layer's to base's;
+    `x_centred` (`y_centred`) puts the layer's centre at x (y).
     """
     pad = round(overlay.pad * dpr)
     vertical, horizontal = overlay.align
@@ -31,12 +32,16 @@ def place(box: tuple[int, int], base: tuple[int, int], overlay: Overlay, dpr: fl
             x = base[0] - box[0] - x
         elif overlay.x_mid:
             x = (base[0] - box[0]) // 2 + x
+        elif overlay.x_centred:
+            x -= box[0] // 2
     if overlay.y is not None:
         y = _offset(overlay.y, "ly", box, base, dpr)
         if overlay.y_end:
             y = base[1] - box[1] - y
         elif overlay.y_mid:
             y = (base[1] - box[1]) // 2 + y
+        elif overlay.y_centred:
+            y -= box[1] // 2
     return x, y
 
 

@@ -44,11 +44,12 @@ from transforms.values import Invalid
 
 MAX_LAYERS = 10  # layers in one URL, nested ones included: each is a fetch and a composite
 MAX_DEPTH = 3  # layers inside layers inside layers, as ImageKit allows
-PLACEMENT_KEYS = ("i", "ie", "w", "h", "lx", "ly", "lfo", "lap", "lm", "o")
-POSITION_KEYS = ("lx", "ly", "lfo", "lap", "lm")  # where it goes, in whichever step written
+PLACEMENT_KEYS = ("i", "ie", "w", "h", "lx", "ly", "lxc", "lyc", "lfo", "lap", "lm", "o")
+# Where the layer goes: read in whichever of its steps they are written.
+POSITION_KEYS = ("lx", "ly", "lxc", "lyc", "lfo", "lap", "lm")
 CANVAS = "ik_canvas"  # l-image,i-ik_canvas: a solid box, its colour in bg
-TEXT_LAYER_KEYS = ("i", "ie", "fs", "ff", "co", "w", "lx", "ly", "lfo", "lap", "lm", "tg",
-                   "bg", "pa", "ia", "lh", "al")
+TEXT_LAYER_KEYS = ("i", "ie", "fs", "ff", "co", "w", "lx", "ly", "lxc", "lyc", "lfo", "lap", "lm",
+                   "tg", "bg", "pa", "ia", "lh", "al")
 TEXT_STAGE_KEYS = ("rt", "fl", "r")  # drawn by the layer's stage: turn, flip, round the box
 # Keys of a whole answer or of the original, meaningless on a layer's picture.
 NOT_IN_LAYERS = ("f", "q", "pr", "lo", "cp", "md", "orig", "di", "dpr", "n")

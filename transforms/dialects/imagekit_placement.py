@@ -45,13 +45,22 @@ _HEX = re.compile(r"[0-9A-Fa-f]{6}(?:[0-9]{2})?")
 
 
 def layer_position(options: dict[str, str], name: Callable[[str], str] = str) -> dict[str, Any]:
-    """lx, ly (pixels from the top left; `N20`: from the right or bottom edge) and lfo,
-    as Overlay fields."""
+    """lx, ly (pixels from the top left; `N20`: from the right or bottom edge), lxc, lyc
+    (where the layer's centre goes), lfo and lap, as Overlay fields."""
     out: dict[str, Any] = {"align": DEFAULT_ALIGN}
     if "lx" in options:
         out["x"], out["x_end"] = _offset(options["lx"], name("lx"))
     if "ly" in options:
         out["y"], out["y_end"] = _offset(options["ly"], name("ly"))
+    for key, axis, twin in (("lxc", "x", "lx"), ("lyc", "y", "ly")):
+        if key in options:
+            if twin in options or "lap" in options:
+                raise ParamError(key, f"places the layer's centre: give it without {twin} or lap")
+            value = options[key]
+            if value.startswith("N"):
+                raise ParamError(key, "is a point of the base image, without N")
+            out[axis] = _offset(value, key)[0]
+            out[f"{axis}_centred"] = True
     if ("x" in out) != ("y" in out):
         # Coordinates measure from the top left corner; the axis not given stays at 0.
         out.setdefault("x", 0)

@@ -58,6 +58,9 @@ class Overlay:
     # lap-center on an axis: the offset is from the base's centre to the layer's.
     x_mid: bool = False
     y_mid: bool = False
+    # lxc, lyc: x (y) is where the layer's centre goes, not its left (top) edge.
+    x_centred: bool = False
+    y_centred: bool = False
     inner: str = ""  # text: lines aligned in a block text_width wide (left|center|right)
     line_height: int | None = None  # text: pixels from one line's top to the next's
     italic: bool = False  # text: slanted (a sheared face: Signet ships no italic font)

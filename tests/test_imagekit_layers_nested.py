@@ -152,6 +152,31 @@ def test_centre_coordinates():
     assert abs((text[0] + text[2]) / 2 - 50) <= 3
 
 
+def test_layer_sizes_from_expressions():
+    canvas = rendered("l-image,i-ik_canvas,bg-00FF00,w-bw_div_2,h-bh_div_4,lx-0,ly-0,l-end")
+    assert box_of(canvas, GREEN) == (0, 0, 100, 25)
+    assert box_of(rendered("l-image,i-m.png,w-bw_mul_0.25,lx-0,ly-0,l-end"), RED) == (
+        0, 0, 50, 25)
+    assert box_of(rendered("l-image,i-m.png,h-ih_mul_3,lx-0,ly-0,l-end"), RED) == (0, 0, 60, 30)
+    small = box_of(rendered("l-text,i-Hi,fs-10,co-FFFFFF,lx-0,ly-0,l-end"), WHITE, 60)
+    big = box_of(rendered("l-text,i-Hi,fs-bh_div_2,co-FFFFFF,lx-0,ly-0,l-end"), WHITE, 60)
+    assert big[3] - big[1] > 3 * (small[3] - small[1])
+    boxed = rendered("l-text,i-Hi,fs-12,co-FFFFFF,w-bw_div_2,bg-FF0000,lx-0,ly-0,l-end")
+    assert box_of(boxed, RED)[2] == 100
+
+
+@pytest.mark.parametrize(
+    ("tr", "param"),
+    [("l-image,i-ik_canvas,bg-00FF00,w-bw_sub_bw,h-10,l-end", "w"),
+     ("l-image,i-m.png,h-bh_mul_2000,l-end", "h"),
+     ("l-text,i-Hi,fs-bh_div_0,l-end", "fs")],
+)
+def test_bad_size_expressions_answer_400_naming_the_key(tr, param):
+    with pytest.raises(ParamError) as err:
+        rendered(tr)
+    assert err.value.param == param
+
+
 # Transformations inside image layers
 
 

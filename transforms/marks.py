@@ -114,6 +114,16 @@ def mark_layer(
     return img, place(img.size, base, overlay, dpr)
 
 
+def natural_size(path: str, mark: MarkData, limits: Limits) -> tuple[int, int]:
+    """The mark's own size, upright (kept in the cache under the key mark_layer reads)."""
+    key = (path, mark.validator, "natural")
+    natural = MARKS.get(key)
+    if not isinstance(natural, tuple):
+        natural = _decode(mark.data, limits).size
+        MARKS.put(key, natural, _SIZE_ENTRY_BYTES)
+    return natural
+
+
 def mark_size(
     overlay: Overlay, natural: tuple[int, int], base: tuple[int, int], dpr: float
 ) -> tuple[int, int]:

@@ -37,6 +37,7 @@ from transforms.dialects.imagekit_placement import (
 from transforms.dialects.imagekit_text import text_overlay
 from transforms.dialects.imgix import parse_dimension
 from transforms.errors import ParamError
+from transforms.expressions import Expression, is_expression, parse_expression
 from transforms.layer_modes import MODES
 from transforms.query import has_control_character
 from transforms.spec import MAX_STAGES, Limits, Overlay, TransformSpec
@@ -233,8 +234,11 @@ def canvas_overlay(options: dict[str, str], limits: Limits) -> Overlay:
     for key in ("w", "h", "bg"):
         if key not in options:
             raise ParamError(key, "a canvas layer (i-ik_canvas) needs bg, w and h")
-    size = {}
+    size: dict[str, float | Expression] = {}
     for key in ("w", "h"):
+        if is_expression(options[key]):
+            size[key] = parse_expression(options[key], key)
+            continue
         try:
             size[key] = parse_dimension(options[key], limits)
         except Invalid as err:
@@ -255,7 +259,9 @@ def _base64_path(value: str) -> str:
         raise ParamError("ie", "must be a base64-encoded UTF-8 path") from None
 
 
-def _layer_size(value: str, limits: Limits, key: str) -> float:
+def _layer_size(value: str, limits: Limits, key: str) -> float | Expression:
+    if is_expression(value):  # w-bw_mul_0.2: worked out when the layer is drawn
+        return parse_expression(value, key)
     try:
         size = parse_dimension(value, limits)
     except Invalid as err:

@@ -23,6 +23,7 @@ from urllib.parse import unquote
 
 from transforms.dialects.imagekit_placement import layer_colour, layer_position
 from transforms.errors import ParamError
+from transforms.expressions import Expression, is_expression, parse_expression
 from transforms.query import has_control_character
 from transforms.spec import Limits, Overlay
 from transforms.text import font_name
@@ -50,11 +51,11 @@ def text_overlay(options: dict[str, str], limits: Limits) -> Overlay:
         raise ParamError("i", f"must be a text of 1 to {MAX_TEXT} characters, no controls")
     fields: dict[str, Any] = {"text": text, "size": DEFAULT_SIZE, "pad": 0}
     if "fs" in options:
-        fields["size"] = _whole(options["fs"], "fs", 1, MAX_SIZE)
+        fields["size"] = _whole_or_expression(options["fs"], "fs", 1, MAX_SIZE)
     if "co" in options:
         fields["color"] = layer_colour(options["co"], "co")
     if "w" in options:
-        fields["text_width"] = _whole(options["w"], "w", 1, MAX_BOX)
+        fields["text_width"] = _whole_or_expression(options["w"], "w", 1, MAX_BOX)
     if "bg" in options:
         fields["box_color"] = layer_colour(options["bg"], "bg")
     if "pa" in options:
@@ -103,6 +104,14 @@ def _padding(value: str) -> tuple[int, int, int, int]:
         4: lambda s: (s[0], s[1], s[2], s[3]),
     }[len(sides)](sides)
     return (top, right, bottom, left)
+
+
+def _whole_or_expression(value: str, key: str, low: int, high: int) -> int | Expression:
+    """A whole number, or an expression (`fs-bh_div_10`) worked out when the text is drawn
+    (transforms.placement.resolve_sizes)."""
+    if is_expression(value):
+        return parse_expression(value, key)
+    return _whole(value, key, low, high)
 
 
 def _whole(value: str, key: str, low: int, high: int) -> int:

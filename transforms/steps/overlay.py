@@ -11,8 +11,8 @@ from transforms.errors import ParamError
 from transforms.formats import ALPHA_FORMATS
 from transforms.layer_images import derived
 from transforms.layer_modes import combine
-from transforms.marks import MARKS, faded, mark_layer, shown
-from transforms.placement import Position, place
+from transforms.marks import MARKS, faded, mark_layer, natural_size, shown
+from transforms.placement import Position, has_size_expression, place, resolve_sizes
 from transforms.spec import Overlay
 from transforms.text import text_layer
 
@@ -43,15 +43,22 @@ def draw_overlays(ctx: Context) -> None:
             mark = ctx.marks.get(overlay.path)
             if mark is None:
                 raise ParamError("mark", f"the watermark {overlay.path} was not fetched")
+            if has_size_expression(overlay):
+                natural = natural_size(overlay.path, mark, ctx.limits)
+                overlay = resolve_sizes(overlay, img.size, natural, dpr)
             layer, where = mark_layer(overlay, mark, img.size, dpr, ctx.limits)
             if overlay.layer:
                 key = ("layer", overlay.path, mark.validator, layer.size, overlay.alpha,
                        _stages_key(overlay, ctx))
                 layer = derived(key, partial(_transformed, ctx, layer, overlay))
         elif overlay.kind == "canvas":
+            if has_size_expression(overlay):
+                overlay = resolve_sizes(overlay, img.size, img.size, dpr)
             layer, where = canvas_layer(overlay, img.size, dpr)
             layer = _transformed(ctx, layer, overlay)
         else:
+            if has_size_expression(overlay):
+                overlay = resolve_sizes(overlay, img.size, img.size, dpr)
             layer, where = _text(overlay, img.size, dpr)
             if overlay.box_color is not None:
                 layer, where = boxed(layer, overlay, img.size, dpr)

@@ -8,7 +8,7 @@ from pathlib import Path
 GIB_KIB = 1024 * 1024
 
 TARGETS = """\
-Targets (reported, not asserted): cold (a),(b),(c),(e) >= 95% of the Pillow limit with one
+Targets (reported, not asserted): cold (a),(b),(c),(e),(i) >= 95% of the Pillow limit with one
 worker per core, and ahead of thumbor; cached hit (d) >= 50% of the bare Starlette handler
 with p99 < 10 ms at concurrency 16; peak RSS < 1 GiB per worker with 16 and with 32
 concurrent 6000x4000 requests ((f), (f32))."""

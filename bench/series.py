@@ -90,7 +90,8 @@ def measure_limit_of(args, results, wl: Workload, src_dir) -> None:
     machine's speed drifts over minutes, with other tenants' load)."""
     if wl.limit is None:
         return
-    mark = src_dir["logo.png"] if "mark" in wl.signet_query else None
+    marked = "mark" in wl.signet_query or "l-image" in wl.signet_query
+    mark = src_dir["logo.png"] if marked else None
     if args.quiet_wait > 0:
         wait_for_quiet(args, results)
     lim = measure_limit(wl.limit, src_dir[wl.source], mark, args.limit_duration, CORES)

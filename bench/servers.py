@@ -209,6 +209,14 @@ def signet_config(path: Path, sources: Path, warm: bool) -> Path:
         f"root = {str(sources)!r}\n"
         "secure = true\n"
         'keys = ["env:SIGNET_BENCH_KEY"]\n'
+        # The same folder for ImageKit URLs (workload i): signed with ik-s, same key.
+        "\n[[sources]]\n"
+        'name = "bench-ik"\n'
+        'type = "folder"\n'
+        f"root = {str(sources)!r}\n"
+        'scheme = "imagekit"\n'
+        "secure = true\n"
+        'keys = ["env:SIGNET_BENCH_KEY"]\n'
     )
     if signet_has_result_cache():
         # Memory tier only: a cached hit of (d) is then the fastest path Signet has.

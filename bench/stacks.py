@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bench import images, load, peers, pyspy, servers
 from bench.series import WORK, check_answer, log, measure_limit_of, run_series
-from bench.workloads import Workload
+from bench.workloads import IMAGEKIT_SOURCE, Workload
 
 
 def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start) -> None:
@@ -62,6 +62,9 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
     from app.signing import sign_url
 
     def signed_path(wl: Workload, source: str | None = None) -> str:
+        if wl.dialect == "imagekit":
+            return sign_url(wl.signet_path(source), servers.SIGNET_KEY, scheme="imagekit",
+                            endpoint_path=f"/{IMAGEKIT_SOURCE}/")
         return sign_url(wl.signet_path(source), servers.SIGNET_KEY)
 
     def path_list(name: str, paths: list[str]) -> Path:
@@ -95,7 +98,7 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
             if wl.key == "e":
                 measure_memory(results, args, "f", "signet", signet.base_url + path,
                                [signet], signet, signet_paths)
-        if thumbor:
+        if thumbor and wl.thumbor_path:
             tpath = wl.thumbor_unsafe(names[0])
             status, problem, body, _ = check_answer(thumbor, tpath, wl, thumbor=True)
             results["answers"][wl.key]["thumbor"] = {

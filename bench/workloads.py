@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
-from PIL import Image, ImageEnhance, ImageFilter, ImageOps
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
 LANCZOS = Image.Resampling.LANCZOS
 REDUCING_GAP = 3.0  # as transforms/steps/resize.py
@@ -24,6 +25,10 @@ ADJUST_QUERY = f"&bri=10&con=10&sat=20&sharp=20&border={BORDER},000000"
 # (bench/images.py), after fitting inside 290 x 290. Its padding is read from the 9-patch's
 # guides; thumbor 7 reads ours as 6 px on the left only, so its answer is 296 x 193 where
 # Signet's is 300 x 203 (3 % fewer pixels to encode: the comparison favours thumbor).
+IMAGEKIT_SOURCE = "bench-ik"  # the same folder as an ImageKit source (bench/servers.py)
+LAYER_TEXT = "Signet"  # workload (i)'s l-text
+LAYER_TEXT_SIZE = 24
+FONT = Path(__file__).resolve().parent.parent / "transforms" / "fonts" / "DejaVuSans.ttf"
 THUMBOR_ADJUST = "brightness(10):contrast(10):saturation(1.2):sharpen(0.4,1,false):frame(frame.png)"
 
 
@@ -39,9 +44,12 @@ class Workload:
     kind: str = "cold"  # cold: a full transform per request; warm: a cached hit
     limit: str | None = None  # name of the function below; None: a server is the limit
     notes: list[str] = field(default_factory=list)
+    # "imagekit": an ImageKit URL (`tr=`), asked of the bench-ik source (ik-s signatures)
+    dialect: str = "imgix"
 
     def signet_path(self, source: str | None = None) -> str:
-        return f"/bench/{source or self.source}?{self.signet_query}"
+        root = IMAGEKIT_SOURCE if self.dialect == "imagekit" else "bench"
+        return f"/{root}/{source or self.source}?{self.signet_query}"
 
     def thumbor_unsafe(self, source: str | None = None) -> str:
         path = self.thumbor_path
@@ -113,10 +121,28 @@ def fit_300_jpeg_adjusted(data: bytes, mark: bytes | None = None) -> bytes:
     return _encode(img, "JPEG", quality=80)
 
 
+_FONT: list[ImageFont.FreeTypeFont] = []
+
+
+def fit_300_jpeg_layers(data: bytes, mark: bytes | None = None) -> bytes:
+    """(i): (a) with the logo 150 px wide 5 px in from the bottom right corner and a white
+    text in DejaVu Sans 24 px at (10, 10): ImageKit's l-image and l-text layers."""
+    if not _FONT:  # loaded once, as Signet keeps its faces
+        _FONT.append(ImageFont.truetype(str(FONT), LAYER_TEXT_SIZE))
+    img = _decode(data, (300, 300)).convert("RGBA")
+    logo = Image.open(io.BytesIO(mark or b"")).convert("RGBA")
+    height = max(1, round(logo.height * MARK_WIDTH / logo.width))
+    logo = logo.resize((MARK_WIDTH, height), LANCZOS)
+    img.alpha_composite(logo, (img.width - MARK_WIDTH - MARK_PAD, img.height - height - MARK_PAD))
+    ImageDraw.Draw(img).text((10, 10), LAYER_TEXT, fill=(255, 255, 255, 255), font=_FONT[0])
+    return _encode(img, "JPEG", quality=80)
+
+
 LIMIT_FUNCTIONS = {
     f.__name__: f
     for f in (
-        fit_300_jpeg, fit_300_jpeg_mark, width_1200_webp, width_300_jpeg, fit_300_jpeg_adjusted
+        fit_300_jpeg, fit_300_jpeg_mark, width_1200_webp, width_300_jpeg, fit_300_jpeg_adjusted,
+        fit_300_jpeg_layers,
     )
 }
 
@@ -166,6 +192,14 @@ WORKLOADS: tuple[Workload, ...] = (
         thumbor_expect=("JPEG", (296, 193)),
         notes=["thumbor's filters are the nearest, not the same maths (its sharpen and "
                "contrast differ); its frame() answers 296x193 against Signet's 300x203"],
+    ),
+    Workload(
+        "i", "(a) as an ImageKit URL + an l-image logo and an l-text layer", "photo.jpg",
+        "tr=w-300,h-300,c-at_max,f-jpg,q-80,"
+        f"l-image,i-logo.png,w-{MARK_WIDTH},lx-N{MARK_PAD},ly-N{MARK_PAD},l-end,"
+        f"l-text,i-{LAYER_TEXT},fs-{LAYER_TEXT_SIZE},co-FFFFFF,lx-10,ly-10,l-end",
+        "", ("JPEG", (300, 200)), limit="fit_300_jpeg_layers", dialect="imagekit",
+        notes=["thumbor is not asked: it has no text layer"],
     ),
     # Not a wrk run: bench/overload.py fires the burst itself, at a Signet of its own.
     Workload(

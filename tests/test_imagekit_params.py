@@ -176,8 +176,8 @@ def test_layers_add_to_imgix_marks():
         ("l-video,i-a.mp4,l-end", "l"),
         ("l-image,i-a.png", "l"),
         ("l-image,l-end", "l"),
-        ("l-image,i-a.png,l-image,i-b.png,l-end,l-end", "l"),
-        ("l-image,i-a.png,rt-90,l-end", "rt"),
+        ("l-image,i-a.png," * 4 + "l-end," * 4, "l"),  # nested deeper than ImageKit's 3
+        ("l-image,i-a.png,rt-400,l-end", "rt"),
         ("l-image,i-a.png,w-1,w-2,l-end", "w"),
         ("l-image,i-a.png,w-0.5,l-end", "w"),
         ("l-image,i-a.png,h-abc,l-end", "h"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -49,6 +49,9 @@ class Context:
     output: bytes = b""
     marks: Mapping[str, MarkData] = field(default_factory=dict)  # overlay path -> its original
     initial_size: tuple[int, int] | None = None  # the original's, upright (expressions' iw, ih)
+    # Runs a layer's own stages (Overlay.layer) on its picture: set by the pipeline, which
+    # the steps cannot import (it imports them).
+    render_layer: Callable[[Image.Image, tuple[TransformSpec, ...]], Image.Image] | None = None
 
     @property
     def image(self) -> Image.Image:

@@ -111,10 +111,20 @@ def mark_layer(
         MARKS.put(key, img, img.width * img.height * 4)
     assert isinstance(img, Image.Image)
     if overlay.alpha < 100:
-        img = _faded(img, overlay.alpha)
+        img = faded(img, overlay.alpha)
     if overlay.tile:
         return _tiled(img, base), (0, 0)
     return img, place(img.size, base, overlay, dpr)
+
+
+def natural_size(path: str, mark: MarkData, limits: Limits) -> tuple[int, int]:
+    """The mark's own size, upright (kept in the cache under the key mark_layer reads)."""
+    key = (path, mark.validator, "natural")
+    natural = MARKS.get(key)
+    if not isinstance(natural, tuple):
+        natural = _decode(mark.data, limits).size
+        MARKS.put(key, natural, _SIZE_ENTRY_BYTES)
+    return natural
 
 
 def mark_size(
@@ -210,7 +220,8 @@ def _resized(img: Image.Image, size: tuple[int, int]) -> Image.Image:
     )
 
 
-def _faded(img: Image.Image, alpha: int) -> Image.Image:
+def faded(img: Image.Image, alpha: int) -> Image.Image:
+    """A copy of an RGBA image, its alpha times `alpha` percent."""
     faded = img.copy()
     faded.putalpha(img.getchannel("A").point(lambda v: v * alpha // 100))
     return faded

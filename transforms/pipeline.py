@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from PIL import Image
+
 from transforms import svg
 from transforms.context import Context
 from transforms.errors import ImageError, ParamError, TooSlow
@@ -127,29 +129,59 @@ def render(
     stages = chain.stages
     last = len(stages) - 1
     marks = marks or {}
+    # Python cannot stop a thread, so a render abandoned by its requester stops itself:
+    # between steps, once past the limit (one limit for all the stages, layers' too).
+    deadline = time.monotonic() + limits.max_seconds if limits.max_seconds else None
+
+    def layer(img: Image.Image, layer_stages: tuple[TransformSpec, ...]) -> Image.Image:
+        return _layer_pixels(img, layer_stages, limits, marks, deadline, layer)
+
     ctx = Context(
         data=data, spec=stages[0], fmt=fmt if last == 0 else INTERMEDIATE_FORMAT,
-        limits=limits, marks=marks,
+        limits=limits, marks=marks, render_layer=layer,
     )
     try:
-        # Python cannot stop a thread, so a render abandoned by its requester stops itself:
-        # between steps, once past the limit (one limit for all the stages).
-        deadline = time.monotonic() + limits.max_seconds if limits.max_seconds else None
         for index, stage in enumerate(stages):
             if index:
                 ctx = Context(
                     data=b"", spec=stage, fmt=fmt if index == last else INTERMEDIATE_FORMAT,
                     limits=limits, marks=marks, img=ctx.image, icc_profile=ctx.icc_profile,
-                    initial_size=ctx.initial_size,
+                    initial_size=ctx.initial_size, render_layer=layer,
                 )
-            for step in STAGE_STEPS[index == 0, index == last]:
-                if deadline is not None and time.monotonic() > deadline:
-                    raise TooSlow(f"the render took over {limits.max_seconds:g} seconds")
-                step(ctx)
+            _run(ctx, STAGE_STEPS[index == 0, index == last], deadline, limits)
     except MemoryError:
         raise ImageError("image is too large to process") from None
     img = ctx.image
     return Rendered(ctx.output, CONTENT_TYPES[fmt], img.width, img.height)
+
+
+def _run(ctx: Context, steps: tuple[Step, ...], deadline: float | None, limits: Limits) -> None:
+    for step in steps:
+        if deadline is not None and time.monotonic() > deadline:
+            raise TooSlow(f"the render took over {limits.max_seconds:g} seconds")
+        step(ctx)
+
+
+def _layer_pixels(
+    img: Image.Image,
+    stages: tuple[TransformSpec, ...],
+    limits: Limits,
+    marks: Mapping[str, MarkData],
+    deadline: float | None,
+    layer: Callable[[Image.Image, tuple[TransformSpec, ...]], Image.Image],
+) -> Image.Image:
+    """An ImageKit layer's own transformations (Overlay.layer): the stages run on the
+    layer's picture as on a chain's later stage (no decode, no encode), its nested layers
+    drawn on it. A copy is worked on: `img` may be a cached mark other renders share."""
+    img = img.copy()
+    for stage in stages:
+        ctx = Context(
+            data=b"", spec=stage, fmt=INTERMEDIATE_FORMAT, limits=limits, marks=marks,
+            img=img, initial_size=img.size, render_layer=layer,
+        )
+        _run(ctx, STAGE_STEPS[False, False], deadline, limits)
+        img = ctx.image
+    return img if img.mode == "RGBA" else img.convert("RGBA")
 
 
 def _metadata(data: bytes, limits: Limits) -> Rendered:

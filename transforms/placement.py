@@ -3,11 +3,15 @@ a picture goes on a padded canvas."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from transforms.errors import ParamError
 from transforms.expressions import Expression
 from transforms.spec import Overlay
 
 MAX_OFFSET = 100_000
+# An overlay's sizes that may be ImageKit expressions: (field, the key that set it).
+SIZE_FIELDS = (("w", "w"), ("h", "h"), ("size", "fs"), ("text_width", "w"))
 
 Position = tuple[int, int]
 
@@ -18,7 +22,9 @@ def place(box: tuple[int, int], base: tuple[int, int], overlay: Overlay, dpr: fl
     Padding (times dpr, like every overlay size) keeps the box off the edges it is
     aligned to; an aligned box that fits stays wholly inside even when the padding
     does not fit. `x`/`y` (times dpr) replace the alignment on their axis and are
-    taken as given: whatever falls outside the base is clipped.
+    taken as given: whatever falls outside the base is clipped. `x_end` (`y_end`) measures
+    from the right (bottom) edge, `x_mid` (`y_mid`) from the centre, layer's to base's;
+    `x_centred` (`y_centred`) puts the layer's centre at x (y).
     """
     pad = round(overlay.pad * dpr)
     vertical, horizontal = overlay.align
@@ -28,11 +34,47 @@ def place(box: tuple[int, int], base: tuple[int, int], overlay: Overlay, dpr: fl
         x = _offset(overlay.x, "lx", box, base, dpr)
         if overlay.x_end:
             x = base[0] - box[0] - x
+        elif overlay.x_mid:
+            x = (base[0] - box[0]) // 2 + x
+        elif overlay.x_centred:
+            x -= box[0] // 2
     if overlay.y is not None:
         y = _offset(overlay.y, "ly", box, base, dpr)
         if overlay.y_end:
             y = base[1] - box[1] - y
+        elif overlay.y_mid:
+            y = (base[1] - box[1]) // 2 + y
+        elif overlay.y_centred:
+            y -= box[1] // 2
     return x, y
+
+
+def has_size_expression(overlay: Overlay) -> bool:
+    return any(isinstance(getattr(overlay, name), Expression) for name, _ in SIZE_FIELDS)
+
+
+def resolve_sizes(
+    overlay: Overlay, base: tuple[int, int], natural: tuple[int, int], dpr: float
+) -> Overlay:
+    """The overlay with its expression sizes (`w-bw_mul_0.2`, `fs-bh_div_10`) worked out:
+    bw, bh, bar the base image's, iw, ih, iar (and cw, ch, car) the layer's own natural
+    size (a text's: the base's), all output pixels; the result is output pixels too, so
+    it is divided by dpr here (the drawing multiplies sizes by it)."""
+    values = {"bw": base[0], "bh": base[1], "bar": base[0] / base[1],
+              "iw": natural[0], "ih": natural[1], "iar": natural[0] / natural[1],
+              "cw": natural[0], "ch": natural[1], "car": natural[0] / natural[1]}
+    changes: dict[str, float | int] = {}
+    for name, key in SIZE_FIELDS:
+        value = getattr(overlay, name)
+        if not isinstance(value, Expression):
+            continue
+        result = value.evaluate(values, key)
+        if not 1 <= result <= MAX_OFFSET:
+            raise ParamError(key, f"the expression comes to {result:g}: a size is 1 to "
+                             f"{MAX_OFFSET} pixels")
+        pixels = result / dpr
+        changes[name] = max(1.0, pixels) if name in ("w", "h") else max(1, round(pixels))
+    return replace(overlay, **changes)
 
 
 def _offset(value: object, key: str, box: tuple[int, int], base: tuple[int, int],

@@ -60,6 +60,9 @@ SHADOW_OFFSET = 1 / 16
 SHADOW_BLUR_PER_UNIT = 1 / 60
 SHADOW_ALPHA = 0.7
 FAKE_BOLD_STROKE = 1 / 28  # of the font size
+SLANT = 0.2  # italic: pixels of lean per pixel of height (about 11 degrees)
+STRIKE_THICKNESS = 1 / 14  # of the font size
+STRIKE_HEIGHT = 0.3  # a strikethrough's middle above the baseline, of the font size
 # The characters of Unicode's bidirectional class B (paragraph separators). raqm's layout
 # fails on any of them ("raqm_layout() failed"); the text is one line, so each is a space.
 # tests/test_hostile_text.py checks this list against unicodedata.
@@ -130,7 +133,11 @@ def text_layer(overlay: Overlay, base: tuple[int, int], dpr: float) -> tuple[Ima
     room) the words wrap into lines `lead` pixels apart, aligned within the block as the
     horizontal `align` says; lines past the base's height are left out. `fit=max` shrinks
     the font until the text fits instead. `track` spaces the letters (then drawn one by
-    one, without kerning), `line` outlines them in `line_color`.
+    one, without kerning), `line` outlines them in `line_color`. ImageKit's keys:
+    `line_height` (times dpr) spaces the lines top to top in place of `lead`; `inner` makes
+    the block the whole `text_width` wide, its lines aligned in it that way; `italic`
+    slants each line about its baseline (a shear: no italic face ships); `strike` draws
+    a line through each line.
     """
     if overlay.text.translate(_ONE_LINE) != overlay.text:  # separators raqm cannot lay out
         overlay = replace(overlay, text=overlay.text.translate(_ONE_LINE))
@@ -149,23 +156,35 @@ def text_layer(overlay: Overlay, base: tuple[int, int], dpr: float) -> tuple[Ima
         lines = _lines(face.font, overlay, room, track)
         ascent, descent = face.font.getmetrics()
         line_height = ascent + descent + 2 * edge
-        count = max(1, min(len(lines), (base[1] + lead) // (line_height + lead)))
+        step = line_height + lead
+        if overlay.line_height is not None:
+            step = max(1, round(overlay.line_height * dpr))
+        count = max(1, min(len(lines), (base[1] - line_height) // step + 1))
         lines = lines[:count]
+        slant = math.ceil(line_height * SLANT) if overlay.italic else 0
         widths = [
-            max(1, min(room, math.ceil(measure(face.font, t, track)) + 2 * edge)) for t in lines
+            max(1, min(room, math.ceil(measure(face.font, t, track)) + 2 * edge + slant))
+            for t in lines
         ]
-        width = max(widths)
-        height = min(base[1], count * line_height + (count - 1) * lead)
+        width = room if overlay.inner else max(widths)
+        height = min(base[1], (count - 1) * step + line_height)
         margin = _shadow_margin(overlay.shadow, pixels)
         size = (width + 2 * margin, height + 2 * margin)
         fill = Image.new("L", size, 0)
         outline = Image.new("L", size, 0) if line else None
         for i, text in enumerate(lines):
-            x = margin + edge + _indent(overlay.align[1], width, widths[i])
-            y = margin + edge + i * (line_height + lead)
-            _draw(fill, (x, y), text, face, face.stroke, track)
+            x = margin + edge + _indent(overlay.inner or overlay.align[1], width, widths[i])
+            y = margin + edge + i * step
+            box = (widths[i], line_height)
+            _draw_line(fill, (x, y), box, text, face, face.stroke, track, overlay)
             if outline is not None:
-                _draw(outline, (x, y), text, face, edge, track)
+                _draw_line(outline, (x, y), box, text, face, edge, track, overlay)
+            if overlay.strike:
+                thick = max(1, round(pixels * STRIKE_THICKNESS))
+                middle = y + ascent - round(pixels * STRIKE_HEIGHT)
+                top = middle - thick // 2
+                right = x + widths[i] - 2 * edge - slant - 1
+                ImageDraw.Draw(fill).rectangle((x, top, right, top + thick - 1), fill=255)
     # The clip to width x height keeps the padding free even when the shadow is wider.
     fill = _inside(fill, margin + width, margin + height)
     layer = _coloured(fill, overlay.color)
@@ -222,6 +241,24 @@ def _indent(horizontal: str, width: int, line_width: int) -> int:
     if horizontal == "center":
         return (width - line_width) // 2
     return width - line_width
+
+
+def _draw_line(
+    coverage: Image.Image, at: tuple[int, int], box: tuple[int, int], text: str, face: Face,
+    stroke: int, track: int, overlay: Overlay,
+) -> None:
+    """One line of text at `at`; slanted (italic) by a shear about its own baseline."""
+    if not overlay.italic:
+        _draw(coverage, at, text, face, stroke, track)
+        return
+    line = Image.new("L", box, 0)
+    _draw(line, (0, 0), text, face, stroke, track)
+    ascent = face.font.getmetrics()[0]
+    # Output x takes input x + SLANT * (y - baseline): the top leans right.
+    shift = SLANT * ascent
+    line = line.transform(box, Image.Transform.AFFINE, (1, SLANT, -shift, 0, 1, 0),
+                          Image.Resampling.BILINEAR)
+    coverage.paste(line, at, line)
 
 
 def _draw(

@@ -9,7 +9,8 @@ them (`w-400,h-300:rt-90:w-200` is 200 wide). Consecutive steps share one stage,
 of the pipeline, where that gives the same pixels: a step that only rotates or only adds
 layers, after one the pipeline's order (resize, effects, padding, rotation, background,
 layers) already runs before it. Any other step starts a stage of its own. A key may appear
-once per step. The output options (`f`, `q`) apply to the answer wherever they stand; a
+once per step; a ":" inside a layer chains the layer's own steps (imagekit_layers).
+The output options (`f`, `q`) apply to the answer wherever they stand; a
 later step's replace an earlier one's. `n-NAME`, a step of its own, is the source's preset
 NAME (a named transformation; transforms.dialects.presets).
 
@@ -28,10 +29,15 @@ from urllib.parse import unquote
 
 from transforms.dialects.imagekit_keys import stage_spec, step_fields
 from transforms.dialects.imagekit_layers import (
+    MAX_LAYERS as MAX_LAYERS,  # tests and callers read the bound here
+)
+from transforms.dialects.imagekit_layers import (
     OLD_OVERLAY_KEYS,
+    Tokens,
     old_overlay,
     read_layer,
     split_option,
+    split_steps,
 )
 from transforms.dialects.imgix import is_imgix_name, parse_params
 from transforms.dialects.presets import PRESET_KEY, STRICT, Presets, expand_preset, named_spec
@@ -42,7 +48,6 @@ from transforms.spec import MAX_STAGES, Chain, Limits, Output, Overlay, Transfor
 TR = "tr"
 PATH_PREFIX = "tr:"
 MAX_TR_CHARS = 2048
-MAX_LAYERS = 10  # image layers in one URL: each is a fetch and a composite
 NAMED = "n"
 ENHANCE = frozenset({"enhance"})  # e-contrast's word in Output.auto
 # The other signing scheme's parameters: accepted, they would protect nothing.
@@ -132,17 +137,14 @@ def parse_imagekit(
 
 
 def _read_steps(text: str, limits: Limits) -> list[_Step]:
-    raw = [step for step in text.split(":") if step.strip(",")]
+    raw = split_steps(text)  # layers' nesting and number bounded here (MAX_LAYERS)
     if len(raw) > MAX_STAGES:
         raise ParamError(TR, f"chains at most {MAX_STAGES} steps")
-    steps = [_read_step(step, limits) for step in raw]
-    if sum(len(step.overlays) for step in steps) > MAX_LAYERS:
-        raise ParamError("l", f"at most {MAX_LAYERS} layers in one URL")
-    return steps
+    return [_read_step(step, limits) for step in raw]
 
 
-def _read_step(text: str, limits: Limits) -> _Step:
-    items = [item for item in text.split(",") if item]
+def _read_step(tokens: Tokens, limits: Limits) -> _Step:
+    items = [item for _, item in tokens]
     keys = [split_option(item)[0] for item in items]
     if NAMED in keys:
         name = split_option(items[0])[1]
@@ -159,7 +161,7 @@ def _read_step(text: str, limits: Limits) -> _Step:
     while index < len(items):
         key, value = split_option(items[index])
         if key == "l":
-            overlay, index = read_layer(items, index, limits)
+            overlay, index = read_layer(tokens, index, limits)
             overlays.append(overlay)
             continue
         index += 1

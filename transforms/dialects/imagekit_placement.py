@@ -26,6 +26,18 @@ LAYER_FOCUS: dict[str, tuple[str, str]] = {
     "bottom_right": ("bottom", "right"),
 }
 DEFAULT_ALIGN = LAYER_FOCUS["center"]
+# lap-*: where on each axis (horizontal, vertical) lx and ly measure from.
+ANCHORS: dict[str, tuple[str, str]] = {
+    "top_left": ("start", "start"),
+    "top": ("mid", "start"),
+    "top_right": ("end", "start"),
+    "left": ("start", "mid"),
+    "center": ("mid", "mid"),
+    "right": ("end", "mid"),
+    "bottom_left": ("start", "end"),
+    "bottom": ("mid", "end"),
+    "bottom_right": ("end", "end"),
+}
 
 # Keys accepted inside `l-image ... l-end`, and the older overlay keys with their layer twins.
 _OFFSET = re.compile(r"[0-9]{1,5}")
@@ -33,20 +45,47 @@ _HEX = re.compile(r"[0-9A-Fa-f]{6}(?:[0-9]{2})?")
 
 
 def layer_position(options: dict[str, str], name: Callable[[str], str] = str) -> dict[str, Any]:
-    """lx, ly (pixels from the top left; `N20`: from the right or bottom edge) and lfo,
-    as Overlay fields."""
+    """lx, ly (pixels from the top left; `N20`: from the right or bottom edge), lxc, lyc
+    (where the layer's centre goes), lfo and lap, as Overlay fields."""
     out: dict[str, Any] = {"align": DEFAULT_ALIGN}
     if "lx" in options:
         out["x"], out["x_end"] = _offset(options["lx"], name("lx"))
     if "ly" in options:
         out["y"], out["y_end"] = _offset(options["ly"], name("ly"))
+    for key, axis, twin in (("lxc", "x", "lx"), ("lyc", "y", "ly")):
+        if key in options:
+            if twin in options or "lap" in options:
+                raise ParamError(key, f"places the layer's centre: give it without {twin} or lap")
+            value = options[key]
+            if value.startswith("N"):
+                raise ParamError(key, "is a point of the base image, without N")
+            out[axis] = _offset(value, key)[0]
+            out[f"{axis}_centred"] = True
     if ("x" in out) != ("y" in out):
         # Coordinates measure from the top left corner; the axis not given stays at 0.
         out.setdefault("x", 0)
         out.setdefault("y", 0)
     if "lfo" in options:
         out["align"] = LAYER_FOCUS.get(options["lfo"]) or _bad_focus(name("lfo"))
+    if "lap" in options:
+        out.update(_anchor(options))
     return out
+
+
+def _anchor(options: dict[str, str]) -> dict[str, bool]:
+    """lap: the point of the base image lx and ly measure from, the same point of the layer
+    put there (lap-bottom_right,lx-10,ly-10: the layer's bottom right corner 10 pixels in
+    from the base's); an axis at the centre measures from centre to centre."""
+    if options["lap"] not in ANCHORS:
+        raise ParamError("lap", f"must be one of {', '.join(ANCHORS)}")
+    if "lx" not in options and "ly" not in options:
+        raise ParamError("lap", "anchors lx and ly: it needs one of them")
+    for key in ("lx", "ly"):
+        if options.get(key, "").startswith("N"):
+            raise ParamError(key, "with lap is an offset from the anchor, without N")
+    horizontal, vertical = ANCHORS[options["lap"]]
+    return {"x_end": horizontal == "end", "x_mid": horizontal == "mid",
+            "y_end": vertical == "end", "y_mid": vertical == "mid"}
 
 
 def layer_colour(value: str, key: str) -> tuple[int, int, int, int]:

@@ -4,10 +4,14 @@ The keys Signet draws: `i-` (the text, percent-encoded) or `ie-` (base64, what t
 write for other characters), `fs` (font size in pixels, default 16), `ff` (a family Signet
 ships, by the names transforms.text knows: sans-serif, serif, monospace and the usual
 aliases), `co` (RRGGBB or RRGGBBAA, alpha last 00-99; black by default), `w` (the box
-width: the text wraps in it), `tg-b` (bold), and the position keys of every layer (`lx`,
-`ly`, `lfo`), `bg` (a background box, RRGGBB[AA]) with `pa` (its padding, one number of
-pixels). The others ImageKit documents (`r`, `al`, `ia`, `lap`, `fl`, `rt`, `tg-i`, a
-`pa` of several sides) answer 400 naming the key: not drawn yet.
+width: the text wraps in it, the block is that wide), `ia` (the lines' alignment in `w`:
+left, center (ImageKit's default), right), `lh` (line height: pixels from one line's top
+to the next's), `tg` (typography: `b`, `i`, `strikethrough`, joined by `_`), `al` (alpha
+1-9: the layer's opacity in tenths, `al-5` half), `bg` (a background box, RRGGBB[AA])
+with `pa` (its padding: one to four numbers of pixels joined by `_`, in CSS order), and
+the position keys of every layer (`lx`, `ly`, `lfo`, `lap`, `lm`). `rt`, `fl` and `r`
+(the box's corner radius) are the layer's own transformations: imagekit_layers puts them
+in the layer's stage, which turns, flips and rounds the drawn text and box.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from urllib.parse import unquote
 
 from transforms.dialects.imagekit_placement import layer_colour, layer_position
 from transforms.errors import ParamError
+from transforms.expressions import Expression, is_expression, parse_expression
 from transforms.query import has_control_character
 from transforms.spec import Limits, Overlay
 from transforms.text import font_name
@@ -28,7 +33,9 @@ MAX_SIZE = 1000
 MAX_TEXT = 500  # characters
 MAX_BOX = 8192
 MAX_PAD = 1000
-BOLD = ("b",)
+TYPOGRAPHY = ("b", "i", "strikethrough")
+INNER = ("left", "center", "right")
+MAX_LINE_HEIGHT = 2000
 
 
 def text_overlay(options: dict[str, str], limits: Limits) -> Overlay:
@@ -44,28 +51,67 @@ def text_overlay(options: dict[str, str], limits: Limits) -> Overlay:
         raise ParamError("i", f"must be a text of 1 to {MAX_TEXT} characters, no controls")
     fields: dict[str, Any] = {"text": text, "size": DEFAULT_SIZE, "pad": 0}
     if "fs" in options:
-        fields["size"] = _whole(options["fs"], "fs", 1, MAX_SIZE)
+        fields["size"] = _whole_or_expression(options["fs"], "fs", 1, MAX_SIZE)
     if "co" in options:
         fields["color"] = layer_colour(options["co"], "co")
     if "w" in options:
-        fields["text_width"] = _whole(options["w"], "w", 1, MAX_BOX)
+        fields["text_width"] = _whole_or_expression(options["w"], "w", 1, MAX_BOX)
     if "bg" in options:
         fields["box_color"] = layer_colour(options["bg"], "bg")
     if "pa" in options:
         if "bg" not in options:
             raise ParamError("pa", "pads the text's background: it needs bg")
-        fields["box_pad"] = _whole(options["pa"], "pa", 0, MAX_PAD)
+        fields["box_pads"] = _padding(options["pa"])
+    if "ia" in options:
+        if "w" not in options:
+            raise ParamError("ia", "aligns the lines inside the width w: it needs w")
+        if options["ia"] not in INNER:
+            raise ParamError("ia", f"must be one of {', '.join(INNER)}")
+    if "w" in options:
+        fields["inner"] = options.get("ia", "center")
+    if "lh" in options:
+        fields["line_height"] = _whole(options["lh"], "lh", 1, MAX_LINE_HEIGHT)
+    if "al" in options:
+        fields["alpha"] = _whole(options["al"], "al", 1, 9) * 10
     family = options.get("ff", "sans-serif").replace("_", " ").replace("-", " ")
     family = {"sans serif": "sans-serif"}.get(family.lower(), family)
     if "tg" in options:
-        if options["tg"] not in BOLD:
-            raise ParamError("tg", "only tg-b (bold) is drawn yet")
-        family += ",bold"
+        styles = options["tg"].split("_")
+        if not set(styles) <= set(TYPOGRAPHY) or len(set(styles)) != len(styles):
+            raise ParamError("tg", f"must be {', '.join(TYPOGRAPHY)} or several joined by _")
+        if "b" in styles:
+            family += ",bold"
+        fields["italic"] = "i" in styles
+        fields["strike"] = "strikethrough" in styles
     try:
         fields["font"] = font_name(family)
     except ValueError as err:
         raise ParamError("ff", str(err)) from None
     return Overlay(kind="text", **fields, **layer_position(options))
+
+
+def _padding(value: str) -> tuple[int, int, int, int]:
+    """`pa-10`, `pa-10_20` (vertical, horizontal), `pa-10_20_30` (top, horizontal,
+    bottom), `pa-10_20_30_40` (top, right, bottom, left): CSS's order."""
+    parts = value.split("_")
+    if len(parts) > 4:
+        raise ParamError("pa", "takes one to four sides joined by _ (top, right, bottom, left)")
+    sides = [_whole(part, "pa", 0, MAX_PAD) for part in parts]
+    top, right, bottom, left = {
+        1: lambda s: (s[0], s[0], s[0], s[0]),
+        2: lambda s: (s[0], s[1], s[0], s[1]),
+        3: lambda s: (s[0], s[1], s[2], s[1]),
+        4: lambda s: (s[0], s[1], s[2], s[3]),
+    }[len(sides)](sides)
+    return (top, right, bottom, left)
+
+
+def _whole_or_expression(value: str, key: str, low: int, high: int) -> int | Expression:
+    """A whole number, or an expression (`fs-bh_div_10`) worked out when the text is drawn
+    (transforms.placement.resolve_sizes)."""
+    if is_expression(value):
+        return parse_expression(value, key)
+    return _whole(value, key, low, high)
 
 
 def _whole(value: str, key: str, low: int, high: int) -> int:

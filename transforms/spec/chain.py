@@ -9,6 +9,7 @@ leave the pixels as a lossless intermediate would (the pipeline passes the image
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from transforms.spec.overlay import Overlay
@@ -49,10 +50,11 @@ class Chain:
 
     @property
     def overlays(self) -> tuple[Overlay, ...]:
-        """Every stage's overlays, in drawing order (the app fetches their images first)."""
-        if len(self.stages) == 1:
+        """Every stage's overlays, in drawing order, each followed by the layers nested in
+        it (ImageKit's layers inside layers): the app fetches their images first."""
+        if len(self.stages) == 1 and not any(o.layer for o in self.final.overlays):
             return self.final.overlays
-        return tuple(overlay for stage in self.stages for overlay in stage.overlays)
+        return tuple(_nested(overlay for stage in self.stages for overlay in stage.overlays))
 
     def canonical(self) -> str:
         """A stable string for cache keys and ETags: equal chains, equal strings.
@@ -70,3 +72,10 @@ class Chain:
                 cached = "stages=" + "".join(f"{len(t)}:{t};" for t in texts)
             object.__setattr__(self, "_canonical", cached)
         return cached
+
+
+def _nested(overlays: Iterable[Overlay]) -> Iterator[Overlay]:
+    for overlay in overlays:
+        yield overlay
+        for stage in overlay.layer:
+            yield from _nested(stage.overlays)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,10 @@ class Overlay:
     kind: str  # "image", "text", or "canvas" (a solid `color` box of w x h: ImageKit's ik_canvas)
     path: str = ""  # image: a path in the same source, or "source-name:path"
     text: str = ""
-    w: float | None = None  # pixels when >= 1, a fraction of the base image in (0, 1)
-    h: float | None = None
+    # Pixels when >= 1, a fraction of the base image in (0, 1); or an ImageKit expression
+    # (transforms.expressions.Expression: `w-bw_mul_0.2`), resolved when the layer is drawn.
+    w: Any = None
+    h: Any = None
     scale: float | None = None  # percent of the base image's width
     align: tuple[str, str] = ("bottom", "right")  # (top|middle|bottom, left|center|right)
     pad: int = 5
@@ -34,7 +37,7 @@ class Overlay:
     box_pad: int = 0
     alpha: int = 100  # 0-100
     tile: bool = False  # repeat across the whole image
-    size: int = 12  # text: font size
+    size: Any = 12  # text: font size in pixels (int), or an ImageKit expression (`fs-bh_div_10`)
     color: tuple[int, int, int, int] = (0, 0, 0, 255)  # text colour, RGBA
     font: str = ""  # text: a font name from the fonts Signet ships
     shadow: float = 0  # text: shadow strength (0-10, decimals allowed), 0 for none
@@ -42,9 +45,27 @@ class Overlay:
     rot: float = 0  # image: degrees clockwise
     min_w: int | None = None  # image: drawn only on a base at least this wide (output pixels)
     min_h: int | None = None
-    text_width: int | None = None  # text: the box width, wrapping the text in it
+    text_width: Any = None  # text: the box width (int), wrapping the text in it; or an expression
     clip: tuple[str, ...] = ("end",)  # text: where a line too long is cut, and "ellipsis"
     lead: int = 0  # text: extra pixels between lines
     track: int = 0  # text: extra pixels between letters (may be negative)
     line: int = 0  # text: outline width, 0 for none
     line_color: tuple[int, int, int, int] = (255, 255, 255, 255)  # text: outline colour
+    # ImageKit layers. The layer's own transformations: TransformSpec stages the pipeline
+    # runs on the layer's picture (the sized mark, the text and its box, the canvas)
+    # before it is placed; their overlays are nested layers, placed on the layer.
+    # (Any, not TransformSpec: transform.py imports this module.)
+    layer: tuple[Any, ...] = ()
+    mode: str = ""  # how the layer meets the picture: "" covers it; multiply, cutter, cutout
+    # lap-center on an axis: the offset is from the base's centre to the layer's.
+    x_mid: bool = False
+    y_mid: bool = False
+    # lxc, lyc: x (y) is where the layer's centre goes, not its left (top) edge.
+    x_centred: bool = False
+    y_centred: bool = False
+    inner: str = ""  # text: lines aligned in a block text_width wide (left|center|right)
+    line_height: int | None = None  # text: pixels from one line's top to the next's
+    italic: bool = False  # text: slanted (a sheared face: Signet ships no italic font)
+    strike: bool = False  # text: a line through each line of text
+    # text: the box's padding per side (top, right, bottom, left), replacing box_pad
+    box_pads: tuple[int, int, int, int] | None = None

@@ -21,10 +21,10 @@ from PIL import Image, ImageFilter
 
 from transforms.context import Context
 from transforms.gradients import gradient_image
-from transforms.palette import extract
-from transforms.spec import Frame
 from transforms.modes import fill_colour
+from transforms.palette import extract
 from transforms.placement import on_canvas
+from transforms.spec import Frame
 
 BLUR_FRACTION = 1 / 20
 BLUR_MIN, BLUR_MAX = 4.0, 200.0

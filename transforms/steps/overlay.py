@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PIL import Image
 
 from transforms.context import Context
 from transforms.errors import ParamError
-from transforms.marks import mark_layer, shown
-from transforms.placement import Position, place
+from transforms.formats import ALPHA_FORMATS
+from transforms.layer_images import derived
+from transforms.layer_modes import combine
+from transforms.marks import MARKS, faded, mark_layer, natural_size, shown
+from transforms.placement import Position, has_size_expression, place, resolve_sizes
 from transforms.spec import Overlay
 from transforms.text import text_layer
 
 # A coloured mark on a grey picture stays coloured.
 COLOUR_MODES = {"L": "RGB", "LA": "RGBA"}
+WHITE = (255, 255, 255, 255)
 
 
 def draw_overlays(ctx: Context) -> None:
@@ -20,7 +26,9 @@ def draw_overlays(ctx: Context) -> None:
 
     Runs after the background step, so a mark over a JPEG's flattened transparency sits
     on the white the viewer sees, and a mark over a transparent PNG keeps it transparent
-    around the mark.
+    around the mark. An ImageKit layer's own transformations (Overlay.layer: rotation,
+    radius, effects, nested layers) run on its picture before it is placed; its `mode`
+    (lm-) says how it meets the picture (transforms.layer_modes).
     """
     if not ctx.spec.overlays:
         return
@@ -35,15 +43,68 @@ def draw_overlays(ctx: Context) -> None:
             mark = ctx.marks.get(overlay.path)
             if mark is None:
                 raise ParamError("mark", f"the watermark {overlay.path} was not fetched")
+            if has_size_expression(overlay):
+                natural = natural_size(overlay.path, mark, ctx.limits)
+                overlay = resolve_sizes(overlay, img.size, natural, dpr)
             layer, where = mark_layer(overlay, mark, img.size, dpr, ctx.limits)
+            if overlay.layer:
+                key = ("layer", overlay.path, mark.validator, layer.size, overlay.alpha,
+                       _stages_key(overlay, ctx))
+                layer = derived(key, partial(_transformed, ctx, layer, overlay))
         elif overlay.kind == "canvas":
+            if has_size_expression(overlay):
+                overlay = resolve_sizes(overlay, img.size, img.size, dpr)
             layer, where = canvas_layer(overlay, img.size, dpr)
+            layer = _transformed(ctx, layer, overlay)
         else:
-            layer, where = text_layer(overlay, img.size, dpr)
+            if has_size_expression(overlay):
+                overlay = resolve_sizes(overlay, img.size, img.size, dpr)
+            layer, where = _text(overlay, img.size, dpr)
             if overlay.box_color is not None:
                 layer, where = boxed(layer, overlay, img.size, dpr)
-        composite(img, layer, where)
+            if overlay.alpha < 100:
+                layer = faded(layer, overlay.alpha)
+            layer = _transformed(ctx, layer, overlay)
+        if overlay.layer and not overlay.tile:
+            where = place(layer.size, img.size, overlay, dpr)  # turned or framed: a new size
+        if overlay.mode:
+            img = combine(img, layer, where, overlay.mode)
+        else:
+            composite(img, layer, where)
+    if img.mode == "RGBA" and ctx.fmt not in ALPHA_FORMATS and _cuts(ctx.spec.overlays):
+        under = Image.new("RGBA", img.size, ctx.spec.frame.bg or WHITE)
+        under.alpha_composite(img)
+        img = under.convert("RGB")  # a cut made after the background step: flattened here
     ctx.img = img
+
+
+def _text(overlay: Overlay, base: tuple[int, int], dpr: float) -> tuple[Image.Image, Position]:
+    """text_layer, kept in the marks' cache: a site's captions repeat on every thumbnail
+    of a size. The layer is shared: read it, never draw on it (the steps after copy)."""
+    key = ("text", overlay, base, dpr)
+    cached = MARKS.get(key)
+    if isinstance(cached, tuple):
+        return cached
+    made = text_layer(overlay, base, dpr)
+    MARKS.put(key, made, made[0].width * made[0].height * 4)
+    return made
+
+
+def _cuts(overlays: tuple[Overlay, ...]) -> bool:
+    return any(o.mode in ("cutter", "cutout") for o in overlays)
+
+
+def _transformed(ctx: Context, layer: Image.Image, overlay: Overlay) -> Image.Image:
+    if not overlay.layer:
+        return layer
+    assert ctx.render_layer is not None, "the pipeline sets render_layer"
+    return ctx.render_layer(layer, overlay.layer)
+
+
+def _stages_key(overlay: Overlay, ctx: Context) -> tuple[object, ...]:
+    # Nested layers' images are among the marks: a new one must miss too.
+    validators = tuple(sorted(mark.validator for mark in ctx.marks.values()))
+    return (tuple(stage.canonical() for stage in overlay.layer), validators)
 
 
 def canvas_layer(
@@ -62,12 +123,15 @@ def canvas_layer(
 def boxed(
     layer: Image.Image, overlay: Overlay, base: tuple[int, int], dpr: float
 ) -> tuple[Image.Image, Position]:
-    """The text layer on a box of `box_color`, `box_pad` (times dpr) around it; the box is
-    placed as the text would be (lx, ly, lfo)."""
+    """The text layer on a box of `box_color`, `box_pad` (or `box_pads`: top, right,
+    bottom, left; times dpr) around it; the box is placed as the text would be (lx, ly,
+    lfo)."""
     assert overlay.box_color is not None
-    pad = round(overlay.box_pad * dpr)
-    box = Image.new("RGBA", (layer.width + 2 * pad, layer.height + 2 * pad), overlay.box_color)
-    box.alpha_composite(layer, (pad, pad))
+    sides = overlay.box_pads or (overlay.box_pad,) * 4
+    top, right, bottom, left = (round(side * dpr) for side in sides)
+    size = (layer.width + left + right, layer.height + top + bottom)
+    box = Image.new("RGBA", size, overlay.box_color)
+    box.alpha_composite(layer, (left, top))
     return box, place(box.size, base, overlay, dpr)
 
 

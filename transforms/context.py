@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from PIL import Image
 
@@ -49,6 +49,9 @@ class Context:
     output: bytes = b""
     marks: Mapping[str, MarkData] = field(default_factory=dict)  # overlay path -> its original
     initial_size: tuple[int, int] | None = None  # the original's, upright (expressions' iw, ih)
+    # What a step decides from the pixels (a trim box, an entropy crop), kept for the render:
+    # an animation's first frame decides for the others (transforms.animation).
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @property
     def image(self) -> Image.Image:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from transforms import svg
+from transforms import animation, svg
 from transforms.context import Context
 from transforms.errors import ImageError, ParamError, TooSlow
 from transforms.formats import CONTENT_TYPES, sniff
@@ -91,6 +92,11 @@ def _stage_steps(first: bool, last: bool) -> tuple[Step, ...]:
 
 # (first stage, last stage) -> its steps; a one-stage render runs STEPS as they are.
 STAGE_STEPS = {(f, la): _stage_steps(f, la) for f in (True, False) for la in (True, False)}
+# A frame of an animation (transforms.animation): decoded before, encoded with the others.
+FRAME_STEPS = {
+    key: tuple(s for s in steps if s not in (open_image, scale_on_load, encode))
+    for key, steps in STAGE_STEPS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -127,29 +133,56 @@ def render(
     stages = chain.stages
     last = len(stages) - 1
     marks = marks or {}
-    ctx = Context(
-        data=data, spec=stages[0], fmt=fmt if last == 0 else INTERMEDIATE_FORMAT,
-        limits=limits, marks=marks,
-    )
+    # Python cannot stop a thread, so a render abandoned by its requester stops itself:
+    # between steps, once past the limit (one limit for all the stages).
+    deadline = time.monotonic() + limits.max_seconds if limits.max_seconds else None
     try:
-        # Python cannot stop a thread, so a render abandoned by its requester stops itself:
-        # between steps, once past the limit (one limit for all the stages).
-        deadline = time.monotonic() + limits.max_seconds if limits.max_seconds else None
-        for index, stage in enumerate(stages):
-            if index:
-                ctx = Context(
-                    data=b"", spec=stage, fmt=fmt if index == last else INTERMEDIATE_FORMAT,
-                    limits=limits, marks=marks, img=ctx.image, icc_profile=ctx.icc_profile,
-                    initial_size=ctx.initial_size,
-                )
-            for step in STAGE_STEPS[index == 0, index == last]:
-                if deadline is not None and time.monotonic() > deadline:
-                    raise TooSlow(f"the render took over {limits.max_seconds:g} seconds")
-                step(ctx)
+        if animation.animates(data, stages[0], fmt, limits):
+
+            def run_frame(ctx: Context, memos: list[dict[str, Any]]) -> Context:
+                return _run_stages(ctx, stages, fmt, deadline, FRAME_STEPS, memos)
+
+            memos: list[dict[str, Any]] = [{} for _ in stages]
+            body, width, height = animation.render_frames(
+                data, stages[0], INTERMEDIATE_FORMAT if last else fmt, limits, marks,
+                run_frame, memos,
+            )
+            return Rendered(body, CONTENT_TYPES[fmt], width, height)
+        ctx = Context(
+            data=data, spec=stages[0], fmt=fmt if last == 0 else INTERMEDIATE_FORMAT,
+            limits=limits, marks=marks,
+        )
+        ctx = _run_stages(ctx, stages, fmt, deadline, STAGE_STEPS, [{} for _ in stages])
     except MemoryError:
         raise ImageError("image is too large to process") from None
     img = ctx.image
     return Rendered(ctx.output, CONTENT_TYPES[fmt], img.width, img.height)
+
+
+def _run_stages(
+    ctx: Context,
+    stages: tuple[TransformSpec, ...],
+    fmt: str,
+    deadline: float | None,
+    steps: Mapping[tuple[bool, bool], tuple[Step, ...]],
+    memos: list[dict[str, Any]],
+) -> Context:
+    """Run each stage's steps on `ctx` (the first stage's), each later stage on the
+    picture the one before left; returns the last stage's Context."""
+    last = len(stages) - 1
+    ctx.memo = memos[0]
+    for index, stage in enumerate(stages):
+        if index:
+            ctx = Context(
+                data=b"", spec=stage, fmt=fmt if index == last else INTERMEDIATE_FORMAT,
+                limits=ctx.limits, marks=ctx.marks, img=ctx.image, icc_profile=ctx.icc_profile,
+                initial_size=ctx.initial_size, memo=memos[index],
+            )
+        for step in steps[index == 0, index == last]:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TooSlow(f"the render took over {ctx.limits.max_seconds:g} seconds")
+            step(ctx)
+    return ctx
 
 
 def _metadata(data: bytes, limits: Limits) -> Rendered:

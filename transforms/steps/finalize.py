@@ -1,7 +1,9 @@
 """Encoding: the output format's mode, quality and speed settings, and no metadata.
 
-Documents (`fm=blurhash`, `palette=css|json`) are written here too, from the finished
-pixels; `fm=json` never gets this far (pipeline.render answers it from the header).
+An animation's frames are written together by encode_frames (transforms.animation calls it
+once every frame has been through the steps). Documents (`fm=blurhash`, `palette=css|json`)
+are written here too, from the finished pixels; `fm=json` never gets this far
+(pipeline.render answers it from the header).
 """
 
 from __future__ import annotations
@@ -98,6 +100,35 @@ def encode(ctx: Context) -> None:
     img.save(buf, encoder, **options)
     ctx.img = img
     ctx.output = buf.getvalue()
+
+
+def encode_frames(
+    ctx: Context, frames: list[Image.Image], durations: list[int], loop: int | None
+) -> bytes:
+    """An animated GIF or WebP of `frames` (each a whole picture, all one size), each shown
+    for its duration in ms, repeated `loop` times (0 forever; None: a GIF plays once).
+
+    `ctx` is the last frame's: its format and output options (quality, lossless, dpi) apply
+    as encode() applies them to a still. Every frame is in one mode (RGBA if any has alpha);
+    a GIF with transparency disposes each frame to the background before the next, so a
+    pixel that turns transparent does not keep the colour under it.
+    """
+    mode = "RGBA" if any(f.mode in ("RGBA", "LA") for f in frames) else "RGB"
+    frames = [f if f.mode == mode else f.convert(mode) for f in frames]
+    for frame in frames:
+        frame.info = {}  # no metadata of the original's reaches the output
+    encoder, options = ENCODERS[ctx.fmt]
+    options = {**options, **_options(ctx)}
+    if ctx.fmt != "gif" and icc_matches(ctx.icc_profile, mode):
+        options["icc_profile"] = ctx.icc_profile
+    if ctx.fmt == "gif" and mode == "RGBA":
+        options["disposal"] = 2
+    if loop is not None:
+        options["loop"] = loop
+    buf = io.BytesIO()
+    frames[0].save(buf, encoder, save_all=True, append_images=frames[1:], duration=durations,
+                   **options)
+    return buf.getvalue()
 
 
 def _options(ctx: Context) -> dict[str, Any]:

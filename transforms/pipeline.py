@@ -20,6 +20,7 @@ from transforms import animation, svg
 from transforms.context import Context
 from transforms.errors import ImageError, ParamError, TooSlow
 from transforms.formats import CONTENT_TYPES, sniff
+from transforms.frames import frame_count
 from transforms.marks import MarkData
 from transforms.metadata import metadata_document
 from transforms.spec import Chain, Limits, TransformSpec
@@ -190,7 +191,8 @@ def _metadata(data: bytes, limits: Limits) -> Rendered:
     # A plain spec: `orient` must not change what the document says of the file.
     ctx = Context(data=data, spec=TransformSpec(), fmt="json", limits=limits)
     open_image(ctx)
-    body = metadata_document(ctx.image, data, ctx.orientation)
+    frames = frame_count(data, limits)  # a bounded walk, counted once already
+    body = metadata_document(ctx.image, data, ctx.orientation, frames)
     return Rendered(body, CONTENT_TYPES["json"], *ctx.stored_size)
 
 

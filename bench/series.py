@@ -39,6 +39,9 @@ def check_answer(
     if got != wl.expect:
         problem = f"answer is {got[0]} {got[1]}, expected {wl.expect[0]} {wl.expect[1]}"
         return status, problem, body, headers
+    frames = getattr(img, "n_frames", 1)
+    if frames != wl.frames:
+        return status, f"answer has {frames} frames, expected {wl.frames}", body, headers
     return status, "", body, headers
 
 

@@ -70,6 +70,7 @@ def originals(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("animation")
     (root / "anim.gif").write_bytes(animation("GIF"))
     (root / "anim.webp").write_bytes(animation("WEBP"))
+    (root / "small.gif").write_bytes(animation("GIF", (40, 20)))
     Image.new("RGB", (20, 20), MAGENTA).save(root / "mark.png")
     big = [Image.linear_gradient("L").resize((1000, 1000)).rotate(i * 6) for i in range(60)]
     big[0].save(root / "big.gif", save_all=True, append_images=big[1:], duration=50, loop=0)
@@ -262,3 +263,32 @@ def test_selected_frames():
         selected_frames(4, Animation(frames=(5, 5)))
     with pytest.raises(ParamError, match="skip"):
         selected_frames(4, Animation(frames=(2, 2), skip=2))
+
+
+def test_every_documented_imgix_value_renders_on_an_animation(originals):
+    """The imgix walk's cases (tests/test_imgix_walk.py) on an animated GIF: every step works
+    per frame, and an image answer that may animate is still a decodable animation."""
+    from tests.test_imgix_walk import CASES, dependencies
+
+    failures = []
+    with serve(originals, max_output_pixels=400_000) as base, httpx.Client(
+        base_url=base, timeout=60
+    ) as client:
+        for name, value in CASES:
+            if name == "expires":
+                continue
+            params = {**dependencies(name), name: value}
+            resp = client.get("/m/small.gif", params=params)
+            expected_400 = (
+                "frame: the image has 4 frames",  # frame=6 and frame=11 of four
+                "cs: gif output cannot carry a colour profile",  # as for a still GIF
+            )
+            if resp.status_code == 400 and resp.text.startswith(expected_400):
+                continue
+            if resp.status_code != 200:
+                failures.append(f"{params}: {resp.status_code} {resp.text[:120]}")
+            elif resp.headers["content-type"] in ("image/gif", "image/webp"):
+                img = Image.open(io.BytesIO(resp.content))
+                img.seek(getattr(img, "n_frames", 1) - 1)
+                img.load()
+    assert not failures, "\n".join(failures)

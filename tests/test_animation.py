@@ -292,3 +292,24 @@ def test_every_documented_imgix_value_renders_on_an_animation(originals):
                 img.seek(getattr(img, "n_frames", 1) - 1)
                 img.load()
     assert not failures, "\n".join(failures)
+
+
+def test_the_output_frames_together_stay_within_max_decoded_pixels():
+    # Four frames of 200 x 100 kept within 40,000 pixels: 10,000 each, scaled down to fit.
+    out = render(animation("GIF"), TransformSpec(), "gif", Limits(max_decoded_pixels=40_000))
+    img = Image.open(io.BytesIO(out.data))
+    assert img.n_frames == 4
+    assert img.width * img.height <= 10_000 and abs(img.width / img.height - 2) < 0.1
+
+
+def test_imagekit_urls_keep_the_animation(originals):
+    settings = load_settings(
+        None, cache={"enabled": False},
+        sources=[{"name": "ik", "type": "folder", "root": str(originals), "scheme": "imagekit"}],
+    )
+    with run_asgi(create_app(settings)) as base:
+        resp = httpx.get(f"{base}/ik/tr:w-60,f-webp/anim.gif", timeout=60)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-type"] == "image/webp"
+    assert [d for d, _ in frames_of(resp.content)] == DURATIONS
+    assert Image.open(io.BytesIO(resp.content)).size == (60, 30)

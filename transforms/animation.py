@@ -4,8 +4,10 @@ An animation stays animated when the output can animate (`fm=gif`, `fm=webp`, or
 original's own format) and more than one frame is kept; any other output (JPEG, PNG, AVIF,
 a document) is one frame, the first kept, as imgix answers (the load step seeks to it).
 
-How a frame goes through (measured on a 20-frame 500 x 500 GIF to w=300: resize and
-encode are nearly all of the time, the planning steps a few microseconds a frame):
+How a frame goes through. The whole step list runs per frame rather than the geometry once
+and the pixel steps per frame: measured on a 20-frame 500 x 500 GIF to w=300 (0.86 s),
+decoding took 40%, resizing 40%, the encode 20%, and every other step together (planning
+included) 5 ms, under 1%, so planning once would save nothing worth a second code path.
 - Frames are decoded one at a time, in file order (Pillow's seek composes each onto the
   canvas as the original's disposal and blending say), so a frame is a whole picture and
   memory holds one canvas at a time, never the whole animation at full size.

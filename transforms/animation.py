@@ -68,11 +68,13 @@ def render_frames(
     marks: Mapping[str, MarkData],
     run: RunFrame,
     memos: list[dict[str, Any]],
+    deadline: float | None,
 ) -> tuple[bytes, int, int]:
     """Encode the kept frames of an animated original, each run through `run` (the
     pipeline's steps for a frame, every stage of a chain). `spec` and `fmt` are the first
     stage's; the last stage's Context names the output format. Returns the encoded bytes
-    and the output's size."""
+    and the output's size. `deadline` (time.monotonic) is the render's, checked between
+    frames (and, by `run`, between steps)."""
     img = open_checked(data, limits, spec.source)  # frames and pixels checked, nothing decoded
     order = selected_frames(frame_count(data, limits), spec.animation)
     wanted = set(order)
@@ -82,7 +84,6 @@ def render_frames(
     icc_profile = img.info.get("icc_profile")
     loop = img.info.get("loop")  # a GIF without one plays once
     check_decoded(img, limits)
-    deadline = time.monotonic() + limits.max_seconds if limits.max_seconds else None
     outputs: dict[int, Image.Image] = {}
     durations: dict[int, int] = {}
     last: Context | None = None
@@ -109,6 +110,10 @@ def render_frames(
         durations[index] = int(img.info.get("duration") or 0)
     assert last is not None
     frames = [outputs[index] for index in order]
+    # The encoders need one size for all frames. Context.memo holds every step to the first
+    # frame's decisions, so this resize is only a safety net.
+    size = frames[0].size
+    frames = [f if f.size == size else f.resize(size) for f in frames]
     wanted_fps = spec.animation.fps
     timing = [round(1000 / wanted_fps) if wanted_fps else durations[i] for i in order]
     if spec.animation.loop is not None:

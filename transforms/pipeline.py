@@ -146,7 +146,7 @@ def render(
             memos: list[dict[str, Any]] = [{} for _ in stages]
             body, width, height = animation.render_frames(
                 data, stages[0], INTERMEDIATE_FORMAT if last else fmt, limits, marks,
-                run_frame, memos,
+                run_frame, memos, deadline,
             )
             return Rendered(body, CONTENT_TYPES[fmt], width, height)
         ctx = Context(

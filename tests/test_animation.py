@@ -313,3 +313,25 @@ def test_imagekit_urls_keep_the_animation(originals):
     assert resp.headers["content-type"] == "image/webp"
     assert [d for d, _ in frames_of(resp.content)] == DURATIONS
     assert Image.open(io.BytesIO(resp.content)).size == (60, 30)
+
+
+@pytest.mark.parametrize("fmt", ["gif", "webp"])
+def test_transparency_is_kept_frame_by_frame(fmt):
+    # A red square moving over a transparent canvas: each output frame is transparent
+    # where the square is not (a GIF frame disposes to the background, not to the last).
+    frames = []
+    for i in range(3):
+        img = Image.new("RGBA", (90, 30), (0, 0, 0, 0))
+        img.paste((255, 0, 0, 255), (i * 30, 0, i * 30 + 30, 30))
+        frames.append(img)
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=100,
+                   disposal=2)
+    spec = TransformSpec().with_fields({"size.w": 45.0})
+    out = Image.open(io.BytesIO(render(buf.getvalue(), spec, fmt, Limits()).data))
+    seen = []
+    for index in range(out.n_frames):
+        out.seek(index)
+        rgba = out.convert("RGBA")
+        seen.append([rgba.getpixel((x, 7))[3] for x in (7, 22, 37)])
+    assert seen == [[255, 0, 0], [0, 255, 0], [0, 0, 255]]

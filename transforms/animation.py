@@ -16,7 +16,8 @@ included) 5 ms, under 1%, so planning once would save nothing worth a second cod
   step decides from the pixels (the trim box, the entropy or face crop) is decided on the
   first kept frame and reused for the others (Context.memo), so the frames stay one size
   and the crop does not wander.
-- The outputs (small) are kept until the encode. Together they stay within
+- The outputs (small: a GIF's as palette frames, a byte a pixel) are kept until the
+  encode. Together they stay within
   `max_decoded_pixels` at the output size: an animation whose output frames would hold
   more is scaled down, as an output over max_output_pixels is.
 - Timing: each frame keeps its duration (or 1/fps s); the loop count is the original's
@@ -43,7 +44,7 @@ from transforms.errors import ImageError, TooSlow
 from transforms.frames import frame_count, selected_frames
 from transforms.modes import to_working_mode
 from transforms.spec import Limits, TransformSpec
-from transforms.steps.finalize import encode_frames
+from transforms.steps.finalize import encode_frames, stored_frame
 from transforms.steps.load import DECODE_ERRORS, check_decoded, exif_orientation, open_checked
 
 ANIMATED_OUTPUTS = frozenset({"gif", "webp"})
@@ -106,7 +107,7 @@ def render_frames(
             memo=memos[0],
         )
         last = run(ctx, memos)
-        outputs[index] = last.image
+        outputs[index] = stored_frame(last.fmt, last.image)
         durations[index] = int(img.info.get("duration") or 0)
     assert last is not None
     frames = [outputs[index] for index in order]

@@ -108,22 +108,22 @@ def encode_frames(
     """An animated GIF or WebP of `frames` (each a whole picture, all one size), each shown
     for its duration in ms, repeated `loop` times (0 forever; None: a GIF plays once).
 
-    `ctx` is the last frame's: its format and output options (quality, lossless, dpi) apply
-    as encode() applies them to a still. Every frame is in one mode (RGBA if any has alpha);
-    a GIF with transparency disposes each frame to the background before the next, so a
-    pixel that turns transparent does not keep the colour under it.
+    `frames` are stored_frame()'s. `ctx` is the last frame's: its format and output options
+    (quality, lossless, dpi) apply as encode() applies them to a still. A WebP's frames are
+    all RGBA if any has alpha; a GIF with transparency disposes each frame to the background
+    before the next, so a pixel that turns transparent does not keep the colour under it.
     """
-    mode = "RGBA" if any(f.mode in ("RGBA", "LA") for f in frames) else "RGB"
-    frames = [f if f.mode == mode else f.convert(mode) for f in frames]
-    for frame in frames:
-        frame.info = {}  # no metadata of the original's reaches the output
     if ctx.fmt == "gif":
-        frames = [_gif_frame(frame) for frame in frames]
+        alpha = any("transparency" in f.info for f in frames)
+    else:
+        alpha = any(f.mode == "RGBA" for f in frames)
+        frames = [f.convert("RGBA") if alpha and f.mode != "RGBA" else f for f in frames]
+    mode = "RGBA" if alpha else "RGB"
     encoder, options = ENCODERS[ctx.fmt]
     options = {**options, **_options(ctx)}
     if ctx.fmt != "gif" and icc_matches(ctx.icc_profile, mode):
         options["icc_profile"] = ctx.icc_profile
-    if ctx.fmt == "gif" and mode == "RGBA":
+    if ctx.fmt == "gif" and alpha:
         options["disposal"] = 2
     if loop is not None:
         options["loop"] = loop
@@ -131,6 +131,17 @@ def encode_frames(
     frames[0].save(buf, encoder, save_all=True, append_images=frames[1:], duration=durations,
                    **options)
     return buf.getvalue()
+
+
+def stored_frame(fmt: str, img: Image.Image) -> Image.Image:
+    """A finished frame of an animation as `fmt`'s encoder stores it, made as soon as the
+    frame is done, so the frames kept until the encode are small: a GIF's palette frame (one
+    byte a pixel), else RGB or RGBA. No metadata of the original's stays on it."""
+    if img.mode not in ("RGB", "RGBA"):
+        see_through = img.mode in ("LA", "RGBa", "PA") or img.has_transparency_data
+        img = img.convert("RGBA" if see_through else "RGB")
+    img.info = {}
+    return _gif_frame(img) if fmt == "gif" else img
 
 
 def _gif_frame(img: Image.Image) -> Image.Image:

@@ -335,3 +335,12 @@ def test_transparency_is_kept_frame_by_frame(fmt):
         rgba = out.convert("RGBA")
         seen.append([rgba.getpixel((x, 7))[3] for x in (7, 22, 37)])
     assert seen == [[255, 0, 0], [0, 255, 0], [0, 0, 255]]
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP"])
+def test_a_truncated_animation_answers_422(server, originals, fmt):
+    data = animation(fmt)
+    (originals / f"cut.{fmt.lower()}").write_bytes(data[: len(data) * 7 // 10])
+    resp = get(server, f"cut.{fmt.lower()}?w=50")
+    assert resp.status_code == 422
+    assert resp.text.startswith("not a decodable image")

@@ -4,6 +4,8 @@ renders them, the load step seeks to the one a still shows."""
 
 from __future__ import annotations
 
+import struct
+
 from transforms.errors import ParamError
 from transforms.formats import sniff
 from transforms.spec import Limits, TransformSpec
@@ -20,7 +22,7 @@ def frame_count(data: bytes, limits: Limits) -> int:
         return 1
     try:
         return count_frames(data, limits.max_frames) or 1
-    except (IndexError, ValueError, OverflowError):  # too damaged to walk: the load says so
+    except (struct.error, IndexError, ValueError, OverflowError):  # damaged: the load says so
         return 1
 
 

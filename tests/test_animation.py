@@ -20,6 +20,7 @@ from app.settings import load_settings
 from tests.probes import peak_mib, reset_peak, rss_mib
 from tests.servers import run_asgi
 from transforms.errors import ImageError, ParamError, TooSlow
+from transforms.formats import choose_format, may_animate
 from transforms.frames import selected_frames
 from transforms.pipeline import render
 from transforms.spec import Limits, TransformSpec
@@ -344,3 +345,18 @@ def test_a_truncated_animation_answers_422(server, originals, fmt):
     resp = get(server, f"cut.{fmt.lower()}?w=50")
     assert resp.status_code == 422
     assert resp.text.startswith("not a decodable image")
+
+
+def test_auto_format_for_what_may_animate():
+    auto = TransformSpec().with_fields({"output.auto": frozenset({"format"})})
+    chrome = "image/avif,image/webp,*/*"
+    assert choose_format(auto, "gif", chrome, animated=True) == ("webp", True)
+    assert choose_format(auto, "gif", "*/*", animated=True) == ("gif", True)
+    assert choose_format(auto, "jpg", chrome) == ("avif", True)
+    # One frame asked for: a still, negotiated as any still is.
+    still = auto.with_fields({"animation.frames": (2, 2)})
+    assert choose_format(still, "gif", chrome, animated=True) == ("avif", True)
+    assert may_animate(animation("GIF")[:256]) and may_animate(animation("WEBP")[:256])
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, "WEBP")
+    assert not may_animate(buf.getvalue()[:256])

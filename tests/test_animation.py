@@ -33,7 +33,8 @@ MAGENTA = (255, 0, 255)
 
 
 def animation(fmt: str, size: tuple[int, int] = (200, 100)) -> bytes:
-    """Four solid frames, red, green, blue, yellow, of 100-400 ms, looping twice."""
+    """Four solid frames, red, green, blue, yellow, of 100-400 ms, with a loop count of 2
+    (a GIF then plays 3 times, a WebP twice: plays())."""
     frames = [Image.new("RGB", size, colour) for colour in COLOURS]
     buf = io.BytesIO()
     options = {"lossless": True} if fmt == "WEBP" else {}
@@ -52,6 +53,16 @@ def frames_of(data: bytes, at: tuple[int, int] | None = None) -> list[tuple[int,
         where = at or (img.width // 2, img.height // 2)
         found.append((img.info.get("duration"), img.convert("RGB").getpixel(where)))
     return found
+
+
+def plays(data: bytes) -> int:
+    """How many times browsers play an animation, 0 forever: a GIF's loop count N is N + 1
+    plays (none: once), a WebP's N plays."""
+    img = Image.open(io.BytesIO(data))
+    loop = img.info.get("loop")
+    if img.format == "GIF":
+        return 1 if loop is None else loop and loop + 1
+    return loop
 
 
 def near(a: tuple, b: tuple, tolerance: int = 12) -> bool:
@@ -114,7 +125,7 @@ def test_frames_durations_and_loop_are_kept(server, name, query, size, fmt):
     assert resp.headers["content-type"] == f"image/{fmt}"
     img = Image.open(io.BytesIO(resp.content))
     assert img.size == size and img.format == fmt.upper()
-    assert img.info["loop"] == LOOP
+    assert plays(resp.content) == (LOOP + 1 if name.endswith(".gif") else LOOP)
     found = frames_of(resp.content)
     assert [duration for duration, _ in found] == DURATIONS
     assert same_colours([colour for _, colour in found], COLOURS), found
@@ -168,9 +179,9 @@ def test_reverse_skip_interval_fps_loop(server, name):
     assert same_colours([c for _, c in interval], [COLOURS[0], COLOURS[2]])
     fps = frames_of(get(server, f"{name}?fps=20").content)
     assert [d for d, _ in fps] == [50] * 4
-    for loop in (0, 5):
-        resp = get(server, f"{name}?loop={loop}")
-        assert Image.open(io.BytesIO(resp.content)).info["loop"] == loop
+    for loop, played in ((0, 0), (5, 6)):  # loop=5: repeated five times after the first
+        for fm in ("gif", "webp"):
+            assert plays(get(server, f"{name}?loop={loop}&fm={fm}").content) == played
 
 
 def test_fm_json_counts_the_frames(server):
@@ -360,3 +371,11 @@ def test_auto_format_for_what_may_animate():
     buf = io.BytesIO()
     Image.new("RGB", (8, 8)).save(buf, "WEBP")
     assert not may_animate(buf.getvalue()[:256])
+
+
+def test_a_gif_that_plays_once_plays_once_in_either_format():
+    frames = [Image.new("RGB", (20, 10), colour) for colour in COLOURS]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=100)  # no loop
+    for fmt in ("gif", "webp"):
+        assert plays(render(buf.getvalue(), TransformSpec(), fmt, Limits()).data) == 1

@@ -17,13 +17,13 @@ included) 5 ms, under 1%, so planning once would save nothing worth a second cod
   first kept frame and reused for the others (Context.memo), so the frames stay one size
   and the crop does not wander.
 - The outputs (small: a GIF's as palette frames, a byte a pixel) are kept until the
-  encode. Together they stay within
-  `max_decoded_pixels` at the output size: an animation whose output frames would hold
-  more is scaled down, as an output over max_output_pixels is.
-- Timing: each frame keeps its duration (or 1/fps s); the loop count is the original's
-  (or `loop`); the encoder writes each frame whole over the last (GIF disposal 2 when the
-  frames have transparency), which shows what the original's disposal showed. A GIF
-  encoder merges consecutive identical frames into one longer frame.
+  encode. Together they stay within `max_decoded_pixels` at the output size: an animation
+  whose output frames would hold more is scaled down, as an output over max_output_pixels.
+- Timing: each frame keeps its duration (or 1/fps s); the animation plays as many times as
+  the original does (or `loop` + 1 times: _loop_count), in either container. The encoder
+  writes each frame whole over the last (GIF disposal 2 when the frames have transparency),
+  which shows what the original's disposal showed. A GIF encoder merges consecutive
+  identical frames into one longer frame.
 
 Bounds, before any frame is decoded (the load step's open_checked): the frames are counted
 from the file's structure (at most `max_frames`), and width x height x frames is at most
@@ -44,6 +44,7 @@ from transforms.errors import ImageError, TooSlow
 from transforms.frames import frame_count, selected_frames
 from transforms.modes import to_working_mode
 from transforms.spec import Limits, TransformSpec
+from transforms.spec.animation import MAX_LOOP
 from transforms.steps.finalize import encode_frames, stored_frame
 from transforms.steps.load import DECODE_ERRORS, check_decoded, exif_orientation, open_checked
 
@@ -83,7 +84,7 @@ def render_frames(
     frame_limits = replace(limits, max_output_pixels=min(limits.max_output_pixels, budget))
     orientation = spec.rotation.orient or exif_orientation(img)
     icc_profile = img.info.get("icc_profile")
-    loop = img.info.get("loop")  # a GIF without one plays once
+    plays = _plays(img)
     check_decoded(img, limits)
     outputs: dict[int, Image.Image] = {}
     durations: dict[int, int] = {}
@@ -117,9 +118,26 @@ def render_frames(
     frames = [f if f.size == size else f.resize(size) for f in frames]
     wanted_fps = spec.animation.fps
     timing = [round(1000 / wanted_fps) if wanted_fps else durations[i] for i in order]
-    if spec.animation.loop is not None:
-        loop = spec.animation.loop
-    elif loop is None and last.fmt == "webp":
-        loop = 1  # WebP has no "no loop": once
-    body = encode_frames(last, frames, timing, loop)
+    if spec.animation.loop is not None:  # repeats after the first play; 0 forever
+        plays = spec.animation.loop and spec.animation.loop + 1
+    body = encode_frames(last, frames, timing, _loop_count(last.fmt, plays))
     return body, *frames[0].size
+
+
+# Loop counts: how often an animation plays, 0 for forever. The containers count differently:
+# a GIF's NETSCAPE count N plays N + 1 times (browsers repeat it N times; no count: once), a
+# WebP's loop count N plays N times. Converting keeps the number of plays.
+
+
+def _plays(img: Image.Image) -> int:
+    loop = img.info.get("loop")
+    if img.format == "GIF":
+        return 1 if loop is None else loop and loop + 1
+    return int(loop or 0)
+
+
+def _loop_count(fmt: str, plays: int) -> int | None:
+    """The container's count for `plays` (None: a GIF written without one, which plays once)."""
+    if fmt == "gif":
+        return None if plays == 1 else max(0, plays - 1)
+    return min(plays, MAX_LOOP)

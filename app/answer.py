@@ -19,7 +19,7 @@ from app.responses import cache_control, http_date, make_etag
 from app.runtime import Runtime, SourceRuntime
 from sources.base import NotFound, Original, Peek
 from transforms.delivery import add_output_headers
-from transforms.formats import choose_format, sniff
+from transforms.formats import choose_format, may_animate, sniff
 from transforms.marks import MarkData
 from transforms.pipeline import render
 
@@ -58,7 +58,7 @@ async def look_up(
         [image for stage in chain.stages for image in spec_images(stage)],  # mask, blend
     )
     accept = request.headers.get("accept", "")
-    fmt, negotiated = choose_format(chain.final, sniff(peek.head), accept)
+    fmt, negotiated = choose_format(chain.final, sniff(peek.head), accept, may_animate(peek.head))
     validator = with_marks(peek.validator, marks)
     etag = make_etag(src.name, path, validator, chain.canonical(), fmt)
     return Found(etag, fmt, negotiated, peek, original, marks)

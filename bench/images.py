@@ -9,6 +9,7 @@ same pixels, same bytes (for a given Pillow/libjpeg build).
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import shutil
@@ -23,6 +24,7 @@ SOURCES = {
     "alpha.png": "1200x800 PNG with alpha",
     "logo.png": "200x60 PNG logo with alpha",
     "frame.png": "a 9-patch for thumbor's frame(): a 5 px black border, for workload (g)",
+    "anim.gif": "animated GIF, 20 frames of 500x500 (a pan across a photo), for workload (m)",
 }
 VERSION = "2"  # bump when the drawing changes, so cached files are redrawn
 VARIANTS = 2048  # distinct names per source, so no two concurrent requests are the same
@@ -103,6 +105,19 @@ def nine_patch_frame(border: int = 5) -> Image.Image:
     return img
 
 
+def animated_gif(frames: int = 20, side: int = 500) -> bytes:
+    """A pan across a photo: `frames` windows of `side` x `side`, 80 ms each, as one GIF
+    (a palette per frame)."""
+    wide = photo(side + 10 * frames, side, seed=4)
+    shots = [
+        wide.crop((10 * i, 0, 10 * i + side, side)).quantize(256, method=Image.Quantize.FASTOCTREE)
+        for i in range(frames)
+    ]
+    buf = io.BytesIO()
+    shots[0].save(buf, "GIF", save_all=True, append_images=shots[1:], duration=80, loop=0)
+    return buf.getvalue()
+
+
 def write_sources(folder: Path) -> dict[str, Path]:
     """Draw every source into `folder` (skipped when this version is already there)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -115,6 +130,7 @@ def write_sources(folder: Path) -> dict[str, Path]:
     _with_alpha(photo(1200, 800, seed=3), seed=3).save(paths["alpha.png"], "PNG")
     logo().save(paths["logo.png"], "PNG")
     nine_patch_frame().save(paths["frame.png"], "PNG")
+    paths["anim.gif"].write_bytes(animated_gif())
     stamp.touch()
     return paths
 

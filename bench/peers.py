@@ -6,6 +6,7 @@ process handling they share with Signet's own is in bench.servers.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ RESULT_STORAGE_STORES_UNSAFE = True
 ALLOW_UNSAFE_URL = True
 QUALITY = 80
 MAX_AGE = 31536000
+USE_GIFSICLE_ENGINE = {gifsicle!r}
 """
 
 
@@ -36,6 +38,9 @@ def thumbor_group(
             root=str(sources),
             result_storage="thumbor.result_storages.file_storage" if warm else None,
             result_root=str(result_root),
+            # thumbor's GIF engine (workload (m)) needs the gifsicle binary; thumbor refuses
+            # to start with the engine on and no binary, so it is on only when there is one.
+            gifsicle=shutil.which("gifsicle") is not None,
         )
     )
     thumbor = BENCH_VENV / "bin" / "thumbor"

@@ -41,6 +41,9 @@ def check_answer(
     if got != expect:
         problem = f"answer is {got[0]} {got[1]}, expected {expect[0]} {expect[1]}"
         return status, problem, body, headers
+    frames = getattr(img, "n_frames", 1)
+    if frames != wl.frames:
+        return status, f"answer has {frames} frames, expected {wl.frames}", body, headers
     return status, "", body, headers
 
 

@@ -12,6 +12,7 @@ PYTHON=${PYTHON:-python3}
 need=()
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+command -v gifsicle >/dev/null 2>&1 || need+=(gifsicle)  # thumbor's GIF engine, workload (m)
 if ((${#need[@]})); then
     if [ "$(id -u)" = 0 ]; then
         sudo=()

@@ -98,6 +98,8 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
             if wl.key == "e":
                 measure_memory(results, args, "f", "signet", signet.base_url + path,
                                [signet], signet, signet_paths)
+            if wl.key == "m":
+                record_memory(results, "m", "signet")
         if thumbor and wl.thumbor_path:
             tpath = wl.thumbor_unsafe(names[0])
             status, problem, body, _ = check_answer(thumbor, tpath, wl, thumbor=True)
@@ -113,6 +115,8 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
                 if wl.key == "e":
                     measure_memory(results, args, "f", "thumbor", thumbor.base_url + tpath,
                                    stack, thumbor.group, thumbor_paths)
+                if wl.key == "m":
+                    record_memory(results, "m", "thumbor")
     if reuseport:
         reuseport.stop()
 
@@ -214,6 +218,13 @@ def measure_memory(results, args, label, who, url, stack, primary, paths=None) -
         log(f"  ({label}{c}) {who:<8} c={c}: peak RSS per worker "
             + " / ".join(f"{p / 1024:.0f}" for p in peaks) + " MiB"
             + f", {run['rps']:.1f} req/s, p99 {run['p99_ms']:.0f} ms")
+
+
+def record_memory(results, key, who) -> None:
+    """Peak RSS per worker of a workload's c=16 run, as "(<key>16) <who>" (the animated GIF)."""
+    run = results["runs"].get(key, {}).get(who, {}).get("16")
+    if run is not None:
+        results["memory"][f"({key}16) {who}"] = {"server": who, **_memory(run)}
 
 
 def _memory(run: dict) -> dict:

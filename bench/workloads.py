@@ -43,6 +43,7 @@ class Workload:
     thumbor_expect: tuple[str, tuple[int, int]] | None = None  # where thumbor's differs
     kind: str = "cold"  # cold: a full transform per request; warm: a cached hit
     limit: str | None = None  # name of the function below; None: a server is the limit
+    frames: int = 1  # frames of a correct answer (an animation's)
     notes: list[str] = field(default_factory=list)
     # "imagekit": an ImageKit URL (`tr=`), asked of the bench-ik source (ik-s signatures)
     dialect: str = "imgix"
@@ -138,11 +139,30 @@ def fit_300_jpeg_layers(data: bytes, mark: bytes | None = None) -> bytes:
     return _encode(img, "JPEG", quality=80)
 
 
+def width_300_gif(data: bytes, mark: bytes | None = None) -> bytes:
+    """Every frame of an animated GIF resized to width 300, one animated GIF out, each frame
+    decoded in turn and keeping its duration (Signet's finalize: a fast-octree palette per
+    frame, Pillow's GIF encoder)."""
+    img = Image.open(io.BytesIO(data))
+    frames, durations = [], []
+    for index in range(img.n_frames):
+        img.seek(index)
+        frame = img.convert("RGB")
+        size = (300, max(1, round(frame.height * 300 / frame.width)))
+        frame = frame.resize(size, LANCZOS, reducing_gap=REDUCING_GAP)
+        frames.append(frame.quantize(256, method=Image.Quantize.FASTOCTREE))  # as Signet
+        durations.append(img.info.get("duration", 0))
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=durations,
+                   loop=img.info.get("loop", 0))
+    return buf.getvalue()
+
+
 LIMIT_FUNCTIONS = {
     f.__name__: f
     for f in (
         fit_300_jpeg, fit_300_jpeg_mark, width_1200_webp, width_300_jpeg, fit_300_jpeg_adjusted,
-        fit_300_jpeg_layers,
+        fit_300_jpeg_layers, width_300_gif,
     )
 }
 
@@ -200,6 +220,16 @@ WORKLOADS: tuple[Workload, ...] = (
         f"l-text,i-{LAYER_TEXT},fs-{LAYER_TEXT_SIZE},co-FFFFFF,lx-10,ly-10,l-end",
         "", ("JPEG", (300, 200)), limit="fit_300_jpeg_layers", dialect="imagekit",
         notes=["thumbor is not asked: it has no text layer"],
+    ),
+    # (m16): peak RSS per worker in this workload's c=16 run (bench/stacks.py).
+    Workload(
+        "m", "animated GIF, 20 frames of 500x500, width 300, GIF", "anim.gif",
+        "w=300&fm=gif",
+        "/300x0/anim.gif",
+        ("GIF", (300, 300)), limit="width_300_gif", frames=20,
+        notes=["thumbor animates GIFs with its gifsicle engine (USE_GIFSICLE_ENGINE, on when "
+               "bench/setup.sh has installed gifsicle); without it thumbor's answer is one "
+               "frame, and its runs are skipped"],
     ),
     # Not a wrk run: bench/overload.py fires the burst itself, at a Signet of its own.
     Workload(

@@ -126,7 +126,7 @@ def values_of(expect: dict) -> list[str]:
         "url": ["/mark.png"],
         "path": ["/mark.png"],
         "timestamp": [str(int(time.time()) + 3600)],
-        "interval": ["1:2"],
+        "interval": ["1-2", "2-", "-2"],  # frame ranges, as imgix's docs write them
         "font": ["serif"],
     }[kind]
 
@@ -149,7 +149,10 @@ def out_of_scope(name: str, value: str) -> bool:
     return name in refused or f"{name}={value}" in refused
 
 
-VALUE_OVERRIDES = {"mark-base": ["/"]}  # joined with `mark` (mark.png): /mark.png
+VALUE_OVERRIDES = {
+    "mark-base": ["/"],  # joined with `mark` (mark.png): /mark.png
+    "skip": ["2", "6", "11"],  # skip=1 would drop every frame: refused (README, animation)
+}
 
 CASES = [
     (name, value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from PIL import Image
 
@@ -52,6 +52,9 @@ class Context:
     # Runs a layer's own stages (Overlay.layer) on its picture: set by the pipeline, which
     # the steps cannot import (it imports them).
     render_layer: Callable[[Image.Image, tuple[TransformSpec, ...]], Image.Image] | None = None
+    # What a step decides from the pixels (a trim box, an entropy crop), kept for the render:
+    # an animation's first frame decides for the others (transforms.animation).
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @property
     def image(self) -> Image.Image:

@@ -105,8 +105,24 @@ def accepts(accept: str, mime: str) -> bool:
     return False
 
 
-def choose_format(spec: TransformSpec, source_format: str | None, accept: str) -> tuple[str, bool]:
+def may_animate(head: bytes) -> bool:
+    """Whether an original may be animated, from the first bytes of it: a WebP says so in its
+    VP8X header; a GIF's frames can be anywhere, so every GIF may be."""
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return True
+    return head[:4] == b"RIFF" and head[8:16] == b"WEBPVP8X" and len(head) > 20 and bool(
+        head[20] & 0x02
+    )
+
+
+def choose_format(
+    spec: TransformSpec, source_format: str | None, accept: str, animated: bool = False
+) -> tuple[str, bool]:
     """(output format, negotiated). When negotiated, the answer must carry Vary: Accept.
+
+    `animated`: the original may be an animation (may_animate). Then auto=format, where the
+    answer would otherwise stay animated (a GIF or WebP out, more than one frame), picks
+    only WebP (animated WebP) when Accept names it: Signet animates no AVIF or JPEG XL.
 
     `source_format` is what sniff() said about the original. Originals that
     browsers cannot show (TIFF, BMP, HEIC, JPEG XL, unknown) become JPEG; render flattens any
@@ -131,6 +147,9 @@ def choose_format(spec: TransformSpec, source_format: str | None, accept: str) -
         fallback = "jpg"
     if "format" not in spec.output.auto:
         return fallback, False
+    frames = spec.animation.frames
+    if animated and fallback in ("gif", "webp") and not (frames and frames[0] == frames[1]):
+        return ("webp", True) if accepts(accept, "image/webp") else (fallback, True)
     # JPEG XL first for the browsers that say they show it (Safari 17): smaller than AVIF
     # at the same quality, and it has a true lossless mode.
     if accepts(accept, "image/jxl"):

@@ -7,7 +7,7 @@ TIFF (camera and software facts of EXIF's first directory), Exif, JFIF and IPTC.
 Never GPS: no location leaves Signet, neither the GPS directory nor the maker notes
 (vendor blobs that may hold it). The pixels are not decoded; the other parameters do not
 change the document (it describes the original, as imgix's does), and imgix's `Output`
-group is left out.
+group is left out, but for an animation's frame count (`Output.Frames`).
 """
 
 from __future__ import annotations
@@ -70,8 +70,9 @@ IPTC_LISTS = {20, 25, 80}  # datasets that repeat: always a list
 COLOUR_MODELS = {"L": "Gray", "LA": "Gray", "1": "Gray", "I": "Gray", "CMYK": "CMYK", "LAB": "Lab"}
 
 
-def metadata_document(img: Image.Image, data: bytes, orientation: int) -> bytes:
-    """The JSON document for an original opened by the load step's open_image."""
+def metadata_document(img: Image.Image, data: bytes, orientation: int, frames: int = 1) -> bytes:
+    """The JSON document for an original opened by the load step's open_image. An animation
+    (`frames` > 1, counted from its structure) has imgix's `"Output": {"Frames": n}`."""
     fmt = sniff(data)
     dpi = _dpi(img.info.get("dpi"))
     doc: dict[str, Any] = {
@@ -94,6 +95,8 @@ def metadata_document(img: Image.Image, data: bytes, orientation: int) -> bytes:
         doc["JFIF"] = _jfif(img)
     if iptc := _iptc(img):
         doc["IPTC"] = iptc
+    if frames > 1:
+        doc["Output"] = {"Frames": frames}
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 

@@ -14,13 +14,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image
 
-from transforms import svg
+from transforms import animation, svg
 from transforms.context import Context
 from transforms.errors import ImageError, ParamError, TooSlow
 from transforms.formats import CONTENT_TYPES, sniff
+from transforms.frames import frame_count
 from transforms.marks import MarkData
 from transforms.metadata import metadata_document
 from transforms.spec import Chain, Limits, TransformSpec
@@ -93,6 +95,11 @@ def _stage_steps(first: bool, last: bool) -> tuple[Step, ...]:
 
 # (first stage, last stage) -> its steps; a one-stage render runs STEPS as they are.
 STAGE_STEPS = {(f, la): _stage_steps(f, la) for f in (True, False) for la in (True, False)}
+# A frame of an animation (transforms.animation): decoded before, encoded with the others.
+FRAME_STEPS = {
+    key: tuple(s for s in steps if s not in (open_image, scale_on_load, encode))
+    for key, steps in STAGE_STEPS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -136,30 +143,59 @@ def render(
     def layer(img: Image.Image, layer_stages: tuple[TransformSpec, ...]) -> Image.Image:
         return _layer_pixels(img, layer_stages, limits, marks, deadline, layer)
 
-    ctx = Context(
-        data=data, spec=stages[0], fmt=fmt if last == 0 else INTERMEDIATE_FORMAT,
-        limits=limits, marks=marks, render_layer=layer,
-    )
     try:
-        for index, stage in enumerate(stages):
-            if index:
-                ctx = Context(
-                    data=b"", spec=stage, fmt=fmt if index == last else INTERMEDIATE_FORMAT,
-                    limits=limits, marks=marks, img=ctx.image, icc_profile=ctx.icc_profile,
-                    initial_size=ctx.initial_size, render_layer=layer,
-                )
-            _run(ctx, STAGE_STEPS[index == 0, index == last], deadline, limits)
+        if animation.animates(data, stages[0], fmt, limits):
+
+            def run_frame(ctx: Context, memos: list[dict[str, Any]]) -> Context:
+                ctx.render_layer = layer
+                return _run_stages(ctx, stages, fmt, deadline, FRAME_STEPS, memos)
+
+            memos: list[dict[str, Any]] = [{} for _ in stages]
+            body, width, height = animation.render_frames(
+                data, stages[0], INTERMEDIATE_FORMAT if last else fmt, limits, marks,
+                run_frame, memos, deadline,
+            )
+            return Rendered(body, CONTENT_TYPES[fmt], width, height)
+        ctx = Context(
+            data=data, spec=stages[0], fmt=fmt if last == 0 else INTERMEDIATE_FORMAT,
+            limits=limits, marks=marks, render_layer=layer,
+        )
+        ctx = _run_stages(ctx, stages, fmt, deadline, STAGE_STEPS, [{} for _ in stages])
     except MemoryError:
         raise ImageError("image is too large to process") from None
     img = ctx.image
     return Rendered(ctx.output, CONTENT_TYPES[fmt], img.width, img.height)
 
 
-def _run(ctx: Context, steps: tuple[Step, ...], deadline: float | None, limits: Limits) -> None:
+def _run(ctx: Context, steps: tuple[Step, ...], deadline: float | None) -> None:
     for step in steps:
         if deadline is not None and time.monotonic() > deadline:
-            raise TooSlow(f"the render took over {limits.max_seconds:g} seconds")
+            raise TooSlow(f"the render took over {ctx.limits.max_seconds:g} seconds")
         step(ctx)
+
+
+def _run_stages(
+    ctx: Context,
+    stages: tuple[TransformSpec, ...],
+    fmt: str,
+    deadline: float | None,
+    steps: Mapping[tuple[bool, bool], tuple[Step, ...]],
+    memos: list[dict[str, Any]],
+) -> Context:
+    """Run each stage's steps on `ctx` (the first stage's), each later stage on the
+    picture the one before left; returns the last stage's Context."""
+    last = len(stages) - 1
+    ctx.memo = memos[0]
+    for index, stage in enumerate(stages):
+        if index:
+            ctx = Context(
+                data=b"", spec=stage, fmt=fmt if index == last else INTERMEDIATE_FORMAT,
+                limits=ctx.limits, marks=ctx.marks, img=ctx.image, icc_profile=ctx.icc_profile,
+                initial_size=ctx.initial_size, memo=memos[index],
+                render_layer=ctx.render_layer,
+            )
+        _run(ctx, steps[index == 0, index == last], deadline)
+    return ctx
 
 
 def _layer_pixels(
@@ -179,7 +215,7 @@ def _layer_pixels(
             data=b"", spec=stage, fmt=INTERMEDIATE_FORMAT, limits=limits, marks=marks,
             img=img, initial_size=img.size, render_layer=layer,
         )
-        _run(ctx, STAGE_STEPS[False, False], deadline, limits)
+        _run(ctx, STAGE_STEPS[False, False], deadline)
         img = ctx.image
     return img if img.mode == "RGBA" else img.convert("RGBA")
 
@@ -189,7 +225,8 @@ def _metadata(data: bytes, limits: Limits) -> Rendered:
     # A plain spec: `orient` must not change what the document says of the file.
     ctx = Context(data=data, spec=TransformSpec(), fmt="json", limits=limits)
     open_image(ctx)
-    body = metadata_document(ctx.image, data, ctx.orientation)
+    frames = frame_count(data, limits)  # a bounded walk, counted once already
+    body = metadata_document(ctx.image, data, ctx.orientation, frames)
     return Rendered(body, CONTENT_TYPES["json"], *ctx.stored_size)
 
 

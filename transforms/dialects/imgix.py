@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from transforms.dialects.imgix_adjust import ADJUST_PARAMETERS
+from transforms.dialects.imgix_animation import ANIMATION_PARAMETERS, check_animation
 from transforms.dialects.imgix_blend import BLEND_PARAMETERS
 from transforms.dialects.imgix_faces import FACE_PARAMETERS
 from transforms.dialects.imgix_frame import FRAME_PARAMETERS, check_frame_options
@@ -101,6 +102,7 @@ def parse_params(
     spec = TransformSpec().with_fields({**values, "overlays": overlays})
     check_output(spec)
     check_frame_options(spec)
+    check_animation(spec)
     return spec.with_fields(_normalised(spec))
 
 
@@ -153,4 +155,5 @@ TABLES: tuple[dict[str, Parameter], ...] = (
     BLEND_PARAMETERS,
     SOURCE_PARAMETERS,
     FACE_PARAMETERS,
+    ANIMATION_PARAMETERS,
 )

@@ -220,12 +220,6 @@ SMART_CONTENT: tuple[str, ...] = (
     "face-pixel",
     "faces",
     "auto=redeye",
-    "fps",
-    "frame",
-    "loop",
-    "reverse",
-    "skip",
-    "interval",
 )
 
 

@@ -13,6 +13,7 @@ imgix URL is a chain of one.
 from __future__ import annotations
 
 from transforms.spec.adjust import Adjust, Stylize
+from transforms.spec.animation import Animation
 from transforms.spec.blend import Blend
 from transforms.spec.chain import MAX_STAGES, Chain
 from transforms.spec.frame import Frame
@@ -29,6 +30,7 @@ __all__ = [
     "MAX_STAGES",
     "PARTS",
     "Adjust",
+    "Animation",
     "Blend",
     "Chain",
     "Frame",

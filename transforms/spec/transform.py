@@ -7,6 +7,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any
 
 from transforms.spec.adjust import Adjust, Stylize
+from transforms.spec.animation import Animation
 from transforms.spec.blend import Blend
 from transforms.spec.frame import Frame
 from transforms.spec.output import Output
@@ -27,6 +28,7 @@ class TransformSpec:
     blend: Blend = field(default_factory=Blend)
     output: Output = field(default_factory=Output)
     source: Source = field(default_factory=Source)  # which page of a document original
+    animation: Animation = field(default_factory=Animation)  # frames, timing, loop
     overlays: tuple[Overlay, ...] = ()  # drawn in order, after resizing
     original: bool = False  # serve the stored bytes untouched (ImageKit's orig-true)
     # The image answered when the original is missing (ImageKit's di-): a path in the same

@@ -10,6 +10,7 @@ from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 from transforms import decoders, pdf, svg
 from transforms.context import Context
 from transforms.errors import ImageError
+from transforms.frames import still_frame
 from transforms.modes import to_working_mode
 from transforms.spec import Limits
 from transforms.spec.source import Source
@@ -47,7 +48,7 @@ def open_image(ctx: Context) -> None:
     ctx.img = open_checked(ctx.data, ctx.limits, ctx.spec.source)
     img = ctx.img
     ctx.stored_size = img.size
-    ctx.orientation = ctx.spec.rotation.orient or _exif_orientation(img)
+    ctx.orientation = ctx.spec.rotation.orient or exif_orientation(img)
     ctx.icc_profile = img.info.get("icc_profile")
 
 
@@ -109,7 +110,7 @@ def _check_frames(img: Image.Image, frames: int | None, limits: Limits) -> None:
         )
 
 
-def _exif_orientation(img: Image.Image) -> int:
+def exif_orientation(img: Image.Image) -> int:
     try:
         if img.format == "PNG":
             # Pillow's PNG getexif() decodes the whole image to look for an eXIf
@@ -127,6 +128,9 @@ def _exif_orientation(img: Image.Image) -> int:
 def scale_on_load(ctx: Context) -> None:
     """Decode the pixels; a JPEG decodes straight to a smaller size when that is enough.
 
+    Of an animated GIF or WebP that answers as a still, the frame transforms.animation
+    picks (the first kept); an animated answer decodes its frames there instead.
+
     ctx.decode_size is the smallest size the resize can work from
     (geometry.decode_size_for_layout); draft() picks the largest DCT scale (1/2,
     1/4, 1/8) that stays at least that big.
@@ -136,6 +140,10 @@ def scale_on_load(ctx: Context) -> None:
         img.draft(img.mode, ctx.decode_size)
     check_decoded(img, ctx.limits)
     try:
+        if getattr(img, "is_animated", False) and ctx.data:
+            # A still of an animation: the first frame `frame`, `skip`... keep (frame 1 by
+            # default). Seeking composes the frames before it, one at a time.
+            img.seek(still_frame(ctx.data, ctx.spec, ctx.limits))
         img.load()
     except DECODE_ERRORS:
         raise ImageError("not a decodable image: the data is truncated or damaged") from None

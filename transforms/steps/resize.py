@@ -39,7 +39,9 @@ def resize(ctx: Context) -> None:
         key = (digest(ctx.data), ctx.stored_size, ctx.rect, ctx.orientation) if ctx.data else None
         return faces_in(key, sample)
 
-    ox, oy = gravity_offset(ctx.spec, source, plan.keep, sample, faces)
+    if "gravity" not in ctx.memo:  # an animation crops every frame where its first is cut
+        ctx.memo["gravity"] = gravity_offset(ctx.spec, source, plan.keep, sample, faces)
+    ox, oy = ctx.memo["gravity"]
     size = ctx.spec.size
     if size.fp_debug:
         sx, sy = plan.scale

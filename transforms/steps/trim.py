@@ -32,7 +32,9 @@ def trim_original(ctx: Context) -> None:
     if ctx.spec.frame.trim is None:
         return
     img = ctx.image
-    box = trim_box(img, ctx.spec.frame)
+    if "trim" not in ctx.memo:  # an animation trims every frame as its first
+        ctx.memo["trim"] = trim_box(img, ctx.spec.frame)
+    box = ctx.memo["trim"]
     if box in (None, (0, 0, *img.size)):  # nothing to trim
         return
     ctx.img = img.crop(box)

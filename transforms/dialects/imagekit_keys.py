@@ -17,6 +17,7 @@ from transforms.dialects.imagekit_effects import (
     extract_region,
     refuse,
 )
+from transforms.dialects.imagekit_looks import LOOK_KEYS
 from transforms.dialects.imgix import (
     MAX_DIMENSION,
     parse_dimension,
@@ -272,6 +273,7 @@ SIMPLE_KEYS = {
     "orig": _original,
     "di": _default_image,
     **EFFECT_KEYS,
+    **LOOK_KEYS,
 }
 GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo", *EXTRACT_KEYS})
 

@@ -302,3 +302,14 @@ def test_a_bad_look_answers_400_over_http(signet):
     assert resp.status_code == 400 and resp.text.startswith("e-distort:"), resp.text
     resp = httpx.get(f"{signet}/ik/blue.png", params={"tr": "cr-red_500"})
     assert resp.status_code == 400 and resp.text.startswith("cr:"), resp.text
+
+
+def test_ik_thumbnail_after_a_pdf_is_its_page_as_a_jpeg(signet):
+    for target in ("/ik/two.pdf/ik-thumbnail.jpg?tr=pg-2", "/ik/tr:pg-2/two.pdf/ik-thumbnail.jpg"):
+        resp = httpx.get(f"{signet}{target}", timeout=30)
+        assert resp.status_code == 200, (target, resp.text)
+        assert resp.headers["content-type"] == "image/jpeg"
+        assert close(open_bytes(resp.content).convert("RGB").getpixel((20, 20)), BLUE, 8)
+    # Only after a PDF: anywhere else it is a file name like any other.
+    resp = httpx.get(f"{signet}/ik/blue.png/ik-thumbnail.jpg", timeout=30)
+    assert resp.status_code == 404

@@ -22,7 +22,7 @@ from PIL import Image
 
 from app.service import create_app
 from app.settings import load_settings
-from tests import imagegen
+from tests import imagegen, originals
 from tests.imagegen import open_bytes
 from tests.pixels import count_of
 from tests.servers import raw_get, run_asgi
@@ -65,6 +65,8 @@ REQUESTS = {
              "transformation": [{"width": 400, "overlay": TEXT}]}),
     "looks": ("nodejs", "iks", {"src": "/blue.png", "signed": True, "transformation": [
         {"colorReplace": "00FF00_10_0000FF"}, {"opacity": 50, "format": "png"}]}),
+    "page": ("nodejs", "iks", {"src": "/two.pdf/ik-thumbnail.jpg", "signed": True,
+             "transformation": [{"page": 2, "width": 150}]}),
     "unsigned": ("nodejs", "iko", {"src": "/blue.png", "queryParameters": {"v": 2},
                  "transformation": [{"width": "iw_div_4", "height": "ih_div_4"}]}),
     "nested": ("nodejs", "iko", {"src": "/blue.png", "transformation": [{"overlay": {
@@ -103,6 +105,7 @@ def server(tmp_path_factory) -> str:
     root: Path = tmp_path_factory.mktemp("iknpm")
     (root / "blue.png").write_bytes(imagegen.encode(imagegen.solid(400, 300, BLUE), "PNG"))
     (root / "logo.png").write_bytes(imagegen.encode(imagegen.solid(40, 40, GREEN), "PNG"))
+    (root / "two.pdf").write_bytes(originals.pdf_pages(RED, BLUE))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SIGNET_TEST_IKNPM_KEY", KEY)
         config = load_settings(
@@ -169,6 +172,15 @@ def test_signed_effects_from_the_sdk_keys(server, urls):
     url = urls["looks"]
     assert "tr=cr-00FF00_10_0000FF:o-50,f-png" in url
     assert fetch(server, url).convert("RGBA").getpixel((5, 5)) == (*GREEN, 127)
+
+
+def test_a_signed_pdf_page_as_imagekit_writes_it(server, urls):
+    assert urls["page"].split("?")[0].endswith("/iks/two.pdf/ik-thumbnail.jpg")
+    assert "tr=pg-2,w-150" in urls["page"]
+    img = fetch(server, urls["page"])
+    assert img.format == "JPEG" and img.size == (150, 75)  # the 300 x 150 page, 150 wide
+    r, g, b = img.convert("RGB").getpixel((20, 20))
+    assert b > 240 and r < 15 and g < 15  # page 2 is the blue one
 
 
 def test_a_signed_url_changed_after_signing_is_refused(server, urls):

@@ -98,7 +98,8 @@ def _shadow(value: str, limits: Limits) -> dict[str, Any]:
         low, high = SHADOW_RANGES[name]
         number = signed(text, name)
         if not low <= number <= high:
-            raise Invalid(f"{name} must be from {low} to {high}".replace("-", "N"))
+            lowest = f"N{-low}" if low < 0 else str(low)
+            raise Invalid(f"{name} must be from {lowest} to {high}")
         numbers[name] = number
     return {"stylize.shadow": (numbers["bl"], numbers["st"], numbers["x"], numbers["y"])}
 

@@ -97,6 +97,21 @@ def test_gradient_direction_colours_and_stop_point():
     assert close(diagonal.getpixel((99, 99)), RED, 6) and close(diagonal.getpixel((0, 0)), GREEN, 6)
 
 
+def test_gradient_stop_point_as_an_expression_is_pixels_of_the_drawn_picture():
+    # bh is the picture the gradient is drawn on: 200 high after h-200, so the stop is 100.
+    out = rendered(BLUE_PNG, "h-200,e-gradient-ld-bottom_from-FF0000_to-00FF00_sp-bh_div_2")
+    out = out.convert("RGB")
+    assert out.size == (200, 200)
+    assert close(out.getpixel((50, 0)), RED, 4) and close(out.getpixel((50, 50)), (128, 128, 0), 4)
+    assert out.getpixel((50, 101)) == GREEN and out.getpixel((50, 199)) == GREEN
+
+
+def test_gradient_stop_expression_below_zero_answers_400():
+    with pytest.raises(ParamError) as err:
+        rendered(BLUE_PNG, "e-gradient-sp-bh_sub_200")
+    assert err.value.param == "e-gradient" and "-100" in str(err.value)
+
+
 def test_gradient_alpha_tints_the_picture():
     out = rendered(BLUE_PNG, "e-gradient-ld-bottom_from-FF000050_to-FF000050").convert("RGB")
     r, g, b = out.getpixel((50, 50))  # red at opacity 0.50 over blue
@@ -241,7 +256,7 @@ def test_page_picks_a_pdf_page():
         ("e-shadow-bl-1_bl-2", "e-shadow"), ("e-shadow-bl-x", "e-shadow"),
         ("e-gradient-ld-360", "e-gradient"), ("e-gradient-ld-up", "e-gradient"),
         ("e-gradient-from-nocolour", "e-gradient"), ("e-gradient-to-FF00", "e-gradient"),
-        ("e-gradient-sp-0", "e-gradient"), ("e-gradient-sp-ih_div_2", "e-gradient"),
+        ("e-gradient-sp-0", "e-gradient"), ("e-gradient-sp-bh_div_", "e-gradient"),
         ("e-gradient-sp-99999", "e-gradient"), ("e-gradient-foo", "e-gradient"),
         ("e-distort", "e-distort"), ("e-distort-p-1_2_3", "e-distort"),
         ("e-distort-p-0_0_1_0_1_1_0_x", "e-distort"),

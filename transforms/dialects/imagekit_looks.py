@@ -20,6 +20,7 @@ from PIL import ImageColor
 from transforms.dialects.imagekit_effects import _colour as hex_colour
 from transforms.dialects.imgix import MAX_DIMENSION
 from transforms.dialects.imgix_source import MAX_PAGE
+from transforms.expressions import is_expression, parse_expression
 from transforms.spec import Limits
 from transforms.values import Invalid
 
@@ -108,8 +109,9 @@ def _gradient(value: str, limits: Limits) -> dict[str, Any]:
     """e-gradient[-ld-D_from-C_to-C_sp-S]: a linear gradient over the picture, from `from`
     (white) to `to` (transparent) along the direction `ld` (degrees 0-359 clockwise from
     the top, or top, top_right, ..., bottom by default). `sp` is where `to` reaches its
-    full colour: a fraction of the way up to 1 (the default, the far edge), or pixels
-    above 1. Signet takes no expression in `sp`."""
+    full colour: a fraction of the way up to 1 (the default, the far edge), pixels above
+    1, or an expression in pixels (`sp-bh_div_2`): bw, bh, cw, ch are the picture the
+    gradient is drawn on (after the step's resize), iw, ih the original."""
     given = _named_options(value, tuple(GRADIENT_DEFAULTS), "e-gradient")
     parts = dict(GRADIENT_DEFAULTS)
     if "ld" in given:
@@ -126,10 +128,13 @@ def _gradient(value: str, limits: Limits) -> dict[str, Any]:
             parts[name] = colour(given[name])
     if "sp" in given:
         sp = given["sp"]
-        if not _NUMBER.fullmatch(sp) or not 0 < float(sp) <= MAX_STOP:
-            raise Invalid(f"sp must be a fraction up to 1, or pixels up to {MAX_STOP} "
-                          "(Signet takes no expression here)")
-        parts["sp"] = float(sp)
+        if is_expression(sp):  # sp-bh_mul_0.75: resolved by the step, on its picture
+            parts["sp"] = parse_expression(sp, "e-gradient")
+        elif not _NUMBER.fullmatch(sp) or not 0 < float(sp) <= MAX_STOP:
+            raise Invalid(f"sp must be a fraction up to 1, pixels up to {MAX_STOP}, "
+                          "or an expression (sp-bh_div_2)")
+        else:
+            parts["sp"] = float(sp)
     return {"stylize.gradient": (parts["ld"], parts["from"], parts["to"], parts["sp"])}
 
 

@@ -5,7 +5,8 @@ The direction is an angle clockwise from "towards the top" (180, the default, ru
 bottom). As in CSS, the gradient line passes through the centre and is as long as the
 picture measured along it, so `from` is pure at the corner or edge it starts at; `to` is
 reached at the stop point (a fraction of that length, or pixels) and holds after it.
-Colours are mixed premultiplied, as CSS mixes them.
+Colours are mixed premultiplied, as CSS mixes them. A stop point written as an expression
+is in pixels, with bw, bh, cw, ch the picture's size here and iw, ih the original's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from PIL import Image
 
 from transforms.bands import by_bands
 from transforms.context import Context
+from transforms.errors import ParamError
+from transforms.expressions import Expression
+from transforms.steps.expressions import _variables
+
+KEY = "e-gradient"
 
 
 def gradient_layer(size: tuple[int, int], angle: float, start: tuple[int, ...],
@@ -50,6 +56,11 @@ def draw_gradient(ctx: Context) -> None:
         return
     angle, start, end, stop = look
     img = ctx.image
+    if isinstance(stop, Expression):  # sp-bh_div_2: pixels of the picture drawn on
+        value = stop.evaluate(_variables(ctx.initial_size or img.size, img.size), KEY)
+        if value <= 0:
+            raise ParamError(KEY, f"sp comes to {value:g}, not a stop point")
+        stop = max(1.0, float(round(value)))
     layer = gradient_layer(img.size, angle, start, end, stop)
     done = Image.alpha_composite(img.convert("RGBA"), layer)
     ctx.img = done if img.mode in ("RGBA", "LA") else done.convert("RGB")

@@ -296,7 +296,7 @@ def test_bad_ik_t_is_refused(signet, value):
 @pytest.mark.parametrize(
     ("query", "param"),
     [
-        ("tr=e-shadow", "e-shadow"),
+        ("tr=e-shadow-bl-99", "e-shadow"),
         ("tr=w-300,h-abc", "h"),
         ("tr=w-10&tr=w-20", "tr"),
         ("tr=w-100&w=200", "w"),

@@ -189,10 +189,7 @@ REFUSED_ON_PURPOSE = frozenset({
 })
 # Not built yet: the visible gap. Nothing else computes it.
 NOT_BUILT = frozenset({
-    "e-shadow", "e-gradient",  # effects without a step yet
-    "o",  # the base image's opacity (layers take o- already)
     "z",  # zoom around a face (fo-face): Signet ships no face detector
-    "pg",  # a page of a PDF or a multi-page file (the smart-content work)
     "raw",  # the SDK's raw pass-through: not a key of its own
 })
 WALK_VALUES = {
@@ -206,6 +203,9 @@ WALK_VALUES = {
     "e-usm": "e-usm-2-2-0.8-0.024", "e-contrast": "e-contrast", "e-grayscale": "e-grayscale",
     "pr": "pr-true", "lo": "lo-true", "cp": "cp-true", "md": "md-true", "t": "t-true",
     "di": "w-100,di-photo.jpg",
+    "e-shadow": "e-shadow-bl-15_st-40_x-10_y-N5", "o": "o-50",
+    "e-gradient": "e-gradient-ld-top_right_from-FF000040_to-00FF0040_sp-0.9",
+    "pg": "pg-1",
 }
 
 

@@ -31,15 +31,19 @@ from transforms.steps.background import apply_background
 from transforms.steps.blend import apply_blend
 from transforms.steps.border import frame_picture
 from transforms.steps.carry import carry_over
+from transforms.steps.colour_replace import replace_colour
 from transforms.steps.colour_space import convert_colour_space
+from transforms.steps.distort import distort
 from transforms.steps.effects import apply_effects
 from transforms.steps.expressions import resolve_expressions
 from transforms.steps.face_area import frame_face_area
 from transforms.steps.fill import fill_canvas
 from transforms.steps.finalize import DOCUMENTS, ENCODERS, encode
 from transforms.steps.focal_debug import draw_focal_point
+from transforms.steps.gradient import draw_gradient
 from transforms.steps.load import open_image, scale_on_load
 from transforms.steps.mask import apply_mask
+from transforms.steps.opacity import apply_opacity
 from transforms.steps.orient import orient
 from transforms.steps.overlay import draw_overlays
 from transforms.steps.pad import pad
@@ -49,6 +53,7 @@ from transforms.steps.quantize import quantize_colours
 from transforms.steps.rect import locate_rect
 from transforms.steps.resize import resize
 from transforms.steps.rotate_flip import rotate_flip
+from transforms.steps.shadow import cast_shadow
 from transforms.steps.stylize import stylize
 from transforms.steps.transparency import show_transparency
 from transforms.steps.trim import trim_original
@@ -68,15 +73,20 @@ STEPS: tuple[Step, ...] = (
     resize,  # fit mode + gravity crop, one resample
     convert_colour_space,  # cs, on the output's pixels
     adjust_colours,  # bri, con, exp, gam, shad, high, hue, sat, vib, invert, auto=enhance
+    replace_colour,  # ImageKit's cr
     apply_effects,  # blur, noise reduction, usm, sharp (before padding, so it stays crisp)
     stylize,  # monochrome, sepia, duotone, halftone, pixellate
     apply_blend,  # blend: a colour or an image, by blend-mode
+    draw_gradient,  # ImageKit's e-gradient, over the picture
     draw_focal_point,  # fp-debug: the focal point and a grid, over the cropped picture
     fill_canvas,  # fit=fill canvas by `fill` (solid, blur, gradient)
     pad,  # fit=fill canvas in `bg`
     apply_mask,  # mask: ellipse, corners, image
     frame_picture,  # pad*, border*
     rotate_flip,  # flip, rot
+    distort,  # ImageKit's e-distort: perspective or arc
+    cast_shadow,  # ImageKit's e-shadow, under the opaque pixels
+    apply_opacity,  # ImageKit's o (on bg when given)
     show_transparency,  # transparency=grid
     apply_background,  # bg under transparency; flatten for JPEG
     draw_overlays,  # watermarks and texts, at the output's dpr

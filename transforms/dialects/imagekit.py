@@ -47,6 +47,7 @@ from transforms.spec import MAX_STAGES, Chain, Limits, Output, Overlay, Transfor
 
 TR = "tr"
 PATH_PREFIX = "tr:"
+THUMBNAIL = "ik-thumbnail.jpg"  # ImageKit's path component for a document page as a picture
 MAX_TR_CHARS = 2048
 NAMED = "n"
 ENHANCE = frozenset({"enhance"})  # e-contrast's word in Output.auto
@@ -78,8 +79,11 @@ def split_path_transforms(rel_path: str) -> tuple[str, str | None]:
     """`tr:w-300/images/dog.jpg` -> ("images/dog.jpg", "w-300"); other paths -> (path, None).
 
     `rel_path` is the still percent-encoded path after the endpoint; the rest of
-    it is returned as it came, for the source to decode.
+    it is returned as it came, for the source to decode. ImageKit's `/ik-thumbnail.jpg`
+    after a PDF's path (`doc.pdf/ik-thumbnail.jpg`, its page `pg` as a picture) is dropped:
+    Signet draws a PDF original itself, as a JPEG unless `f` says otherwise.
     """
+    rel_path = _without_thumbnail(rel_path)
     first, slash, rest = rel_path.partition("/")
     if not first.startswith(PATH_PREFIX) or not slash:
         return rel_path, None
@@ -93,6 +97,13 @@ def split_path_transforms(rel_path: str) -> tuple[str, str | None]:
     if has_control_character(text):
         raise ParamError(TR, "contains a control character")
     return rest, text
+
+
+def _without_thumbnail(rel_path: str) -> str:
+    head, slash, tail = rel_path.rpartition("/")
+    if slash and tail == THUMBNAIL and head.lower().endswith(".pdf"):
+        return head
+    return rel_path
 
 
 def parse_imagekit(

@@ -17,6 +17,7 @@ from transforms.dialects.imagekit_effects import (
     extract_region,
     refuse,
 )
+from transforms.dialects.imagekit_looks import LOOK_KEYS
 from transforms.dialects.imgix import (
     MAX_DIMENSION,
     parse_dimension,
@@ -36,9 +37,19 @@ CROPS = {
     "at_max": "max",
     "at_max_enlarge": "clip",
     "at_least": "at_least",
+    # ImageKit's SDKs list it; the meaning is read from its name: maintain_ratio that never
+    # enlarges (the largest region of the w:h shape, as it is), imgix's fit=min.
+    "maintain_ratio_no_enlarge": "min",
 }
 # cm-*: the other crop modes; pad_resize pads with white unless bg says otherwise.
-CROP_MODES = {"pad_resize": "fill", "extract": "extract", "pad_extract": "pad_extract"}
+CROP_MODES = {
+    "pad_resize": "fill",
+    "extract": "extract",
+    "pad_extract": "pad_extract",
+    # Read from its name as above: pad_resize that never enlarges, imgix's fit=fillmax.
+    "pad_resize_no_enlarge": "fillmax",
+}
+PADDED_FITS = frozenset({"fill", "fillmax"})
 # fo-*: the gravity of a crop or an extract, as crop words of the spec.
 FOCUS: dict[str, tuple[str, ...]] = {
     "center": (),
@@ -55,7 +66,7 @@ FOCUS: dict[str, tuple[str, ...]] = {
 }
 PAD_FOCUS_NAMES = ("center", "top", "bottom", "left", "right")
 PAD_FOCUS = frozenset(FOCUS[name] for name in PAD_FOCUS_NAMES if FOCUS[name])
-GRAVITY_FITS = frozenset({"crop", "extract", "pad_extract"})
+GRAVITY_FITS = frozenset({"crop", "min", "extract", "pad_extract"})
 FORMATS = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "avif": "avif", "gif": "gif"}
 # ImageKit's bl is 1-100 where Signet's blur is 0-2000.
 BLUR_SCALE = 20
@@ -102,12 +113,12 @@ def _geometry(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]
     if "cm" in options:
         fit = out["size.fit"] = _lookup("cm", options["cm"], CROP_MODES)
     gravity = _lookup("fo", options["fo"], FOCUS) if "fo" in options else ()
-    if gravity and fit == "fill":
+    if gravity and fit in PADDED_FITS:
         if gravity not in PAD_FOCUS:
             names = ", ".join(PAD_FOCUS_NAMES)
             raise ParamError("fo", f"with cm-pad_resize must be one of {names}")
         out["size.pad_gravity"] = gravity  # the picture against that edge of the padding
-    if fields.get("frame.fill") in ("blur", "dominant") and fit != "fill":
+    if fields.get("frame.fill") in ("blur", "dominant") and fit not in PADDED_FITS:
         raise ParamError("bg", f"bg-{options['bg']} pads: it needs cm-pad_resize")
     if gravity and fit in GRAVITY_FITS:
         out["size.crop"] = gravity
@@ -165,7 +176,7 @@ def stage_spec(
     spec = base.with_fields({**fields, "overlays": base.overlays + tuple(overlays)})
     if "size.fit" not in fields and not imgix_fit and ("size.w" in fields or "size.h" in fields):
         spec = spec.with_fields({"size.fit": "crop"})  # ImageKit's default, c-maintain_ratio
-    if fields.get("size.fit") == "fill" and spec.frame.bg is None:
+    if fields.get("size.fit") in PADDED_FITS and spec.frame.bg is None:
         spec = spec.with_fields({"frame.bg": WHITE})  # cm-pad_resize pads with white, even PNG
     if spec.size.w is None and spec.size.h is None and spec.size.dpr != 1.0:
         spec = spec.with_fields({"size.dpr": 1.0})  # dpr only multiplies w and h
@@ -272,6 +283,7 @@ SIMPLE_KEYS = {
     "orig": _original,
     "di": _default_image,
     **EFFECT_KEYS,
+    **LOOK_KEYS,
 }
 GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo", *EXTRACT_KEYS})
 

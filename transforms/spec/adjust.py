@@ -42,3 +42,10 @@ class Stylize:
     duotone_alpha: int = 100  # 0..100
     htn: int = 0  # halftone, 0..100
     px: int = 0  # pixellate: block size in CSS pixels, 0..100
+    # ImageKit's looks (transforms/dialects/imagekit_looks.py says what each value means).
+    colour_replace: tuple[RGBA, float, RGBA | None] | None = None  # cr: to, tolerance, from
+    # e-gradient: angle, from, to, stop (a number, or an Expression resolved when drawn)
+    gradient: tuple[float, RGBA, RGBA, float] | None = None
+    distort: tuple[float, ...] | None = None  # e-distort: 8 corner coordinates, or 1 arc angle
+    shadow: tuple[float, float, float, float] | None = None  # e-shadow: bl, st, x %, y %
+    opacity: int = 100  # o: the picture's opacity, 0..100

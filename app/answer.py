@@ -18,10 +18,12 @@ from app.request import Target, Wanted, refuse_private
 from app.responses import cache_control, http_date, make_etag
 from app.runtime import Runtime, SourceRuntime
 from sources.base import NotFound, Original, Peek
+from transforms.custom_focus import uses_custom_focus, with_custom_focus
 from transforms.delivery import add_output_headers
 from transforms.formats import choose_format, may_animate, sniff
 from transforms.marks import MarkData
 from transforms.pipeline import render
+from transforms.spec import Chain
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Found:
     peek: Peek
     original: Original | None  # when it had to be fetched to be named
     marks: dict[str, MarkData]
+    chain: Chain  # the URL's, with what depends on the original resolved (fo-custom)
 
 
 async def look_up(
@@ -52,6 +55,9 @@ async def look_up(
         original = runtime.keep(src, path, original)
     if peek.private:
         refuse_private(signed)
+    if uses_custom_focus(chain):  # ImageKit's fo-custom: the file's own coordinates
+        focus = peek.focus
+        chain = with_custom_focus(chain, focus and focus.box, focus and focus.size)
     marks = await fetch_marks(
         MarkRequest(runtime, src, signed, target.signed_path, target.raw_query),
         chain.overlays,
@@ -61,7 +67,7 @@ async def look_up(
     fmt, negotiated = choose_format(chain.final, sniff(peek.head), accept, may_animate(peek.head))
     validator = with_marks(peek.validator, marks)
     etag = make_etag(src.name, path, validator, chain.canonical(), fmt)
-    return Found(etag, fmt, negotiated, peek, original, marks)
+    return Found(etag, fmt, negotiated, peek, original, marks, chain)
 
 
 async def find(
@@ -89,7 +95,7 @@ async def render_image(
         # of the newer bytes; the next request's peek names it by its own validator.
         return (found.original or await runtime.fetch(target.src, wanted.path)).data
 
-    args = (wanted.chain, found.fmt, runtime.limits, found.marks)
+    args = (found.chain, found.fmt, runtime.limits, found.marks)
     return await render_cached(runtime, found.etag, fetch_original, render, *args)
 
 

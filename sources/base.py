@@ -17,6 +17,7 @@ class Original:
     etag: str | None = None  # a validator that changes when the bytes change
     last_modified: float | None = None  # unix seconds
     private: bool = False  # only served on a validly signed URL
+    focus: Focus | None = None  # the media library's custom coordinates (ImageKit fo-custom)
 
     @functools.cached_property
     def validator(self) -> str:
@@ -31,6 +32,15 @@ def http_time(seconds: float | None) -> float | None:
     return seconds if seconds is not None and 0 <= seconds <= 253_402_300_799 else None
 
 
+@dataclass(frozen=True)
+class Focus:
+    """The area a media library file was given at upload (`customCoordinates`), in pixels of
+    the stored image, with that image's size: what ImageKit's `fo-custom` crops around."""
+
+    box: tuple[int, int, int, int]  # x, y, width, height
+    size: tuple[int, int]  # the stored image's width and height
+
+
 HEAD_BYTES = 256  # enough of the start of a file to tell its format (transforms.formats.sniff)
 
 
@@ -43,11 +53,13 @@ class Peek:
     head: bytes
     last_modified: float | None = None
     private: bool = False
+    focus: Focus | None = None
 
     @classmethod
     def of(cls, original: Original) -> Peek:
         return cls(
-            original.validator, original.data[:HEAD_BYTES], original.last_modified, original.private
+            original.validator, original.data[:HEAD_BYTES], original.last_modified,
+            original.private, original.focus,
         )
 
 

@@ -108,7 +108,7 @@ class FolderSource:
         meta = self._meta(target)
         return Peek(
             digest + meta.validator_suffix(), head, http_time(stat.st_mtime),
-            meta.private,
+            meta.private, meta.focus(),
         )
 
     def _meta(self, target: str) -> FileMeta:
@@ -126,6 +126,7 @@ class FolderSource:
             etag=digest + meta.validator_suffix(),
             last_modified=http_time(stat.st_mtime),
             private=meta.private,
+            focus=meta.focus(),
         )
 
     async def fetch(self, path: str) -> Original:

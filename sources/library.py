@@ -28,8 +28,10 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
+from typing import Any
+from urllib.parse import unquote
 
-from sources.base import BadPath, NotFound
+from sources.base import BadPath, Focus, NotFound
 from sources.paths import check_relative
 
 STATE_DIR = ".signet"
@@ -82,6 +84,41 @@ class FileMeta:
     def validator_suffix(self) -> str:
         """What a render's validator adds for this metadata: a purge makes it new."""
         return f"-g{self.generation}" if self.generation else ""
+
+    def focus(self) -> Focus | None:
+        """The custom coordinates as a Focus, if the file has them and its size is known
+        (the upload checked `x,y,width,height`; anything else stored is ignored)."""
+        if not self.custom_coordinates or not self.width or not self.height:
+            return None
+        try:
+            x, y, w, h = (int(part) for part in self.custom_coordinates.split(","))
+        except ValueError:
+            return None
+        if min(x, y) < 0 or min(w, h) <= 0:
+            return None
+        return Focus((x, y, w, h), (self.width, self.height))
+
+
+def meta_from_s3(raw: dict[str, str]) -> FileMeta:
+    """A file's metadata from its S3 object's user metadata (sources.library_s3 writes it;
+    sources.s3 reads the privacy and the focus of an object it serves)."""
+    def number(name: str, kind: type) -> Any:
+        try:
+            return kind(raw[name]) if raw.get(name) else None
+        except ValueError:
+            return None
+
+    tags = tuple(unquote(t) for t in raw.get("tags", "").split(",") if t)
+    return FileMeta(
+        private=raw.get("private", "").lower() == "true",
+        tags=tags,
+        custom_coordinates=raw.get("coords") or None,
+        description=unquote(raw["description"]) if raw.get("description") else None,
+        width=number("width", int),
+        height=number("height", int),
+        created=number("created", float),
+        generation=number("generation", int) or 0,
+    )
 
 
 @dataclass(frozen=True)

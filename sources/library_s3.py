@@ -12,7 +12,7 @@ from __future__ import annotations
 import mimetypes
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import botocore.exceptions as boto_errors
 
@@ -23,6 +23,7 @@ from sources.library import (
     Entry,
     FileMeta,
     TooManyFiles,
+    meta_from_s3,
     refuse_state_path,
     token_record_name,
 )
@@ -53,26 +54,6 @@ def meta_to_s3(meta: FileMeta) -> dict[str, str]:
     if sum(len(k) + len(v) for k, v in values.items()) > MAX_METADATA_BYTES:
         raise MetadataTooLarge("tags and description are too long to store with the file")
     return values
-
-
-def meta_from_s3(raw: dict[str, str]) -> FileMeta:
-    def number(name: str, kind: type) -> Any:
-        try:
-            return kind(raw[name]) if raw.get(name) else None
-        except ValueError:
-            return None
-
-    tags = tuple(unquote(t) for t in raw.get("tags", "").split(",") if t)
-    return FileMeta(
-        private=raw.get("private", "").lower() == "true",
-        tags=tags,
-        custom_coordinates=raw.get("coords") or None,
-        description=unquote(raw["description"]) if raw.get("description") else None,
-        width=number("width", int),
-        height=number("height", int),
-        created=number("created", float),
-        generation=number("generation", int) or 0,
-    )
 
 
 def _code(err: boto_errors.ClientError) -> str:

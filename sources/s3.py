@@ -18,7 +18,7 @@ import botocore.exceptions as boto_errors
 from botocore.config import Config
 
 from sources.base import BadPath, NotFound, Original, TimedOut, TooLarge, Unreachable
-from sources.library import refuse_state_path
+from sources.library import meta_from_s3, refuse_state_path
 from sources.paths import decode_path
 from sources.s3_credentials import S3Credentials, s3_session
 
@@ -120,6 +120,7 @@ class S3Source:
             etag=etag,
             last_modified=last_modified.timestamp() if last_modified else None,
             private=metadata.get("private", "").lower() == "true",
+            focus=meta_from_s3(metadata).focus(),
         )
 
     async def fetch(self, path: str) -> Original:

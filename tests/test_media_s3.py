@@ -57,6 +57,9 @@ def test_upload_stores_an_object_with_its_metadata(lib):
         assert httpx.get(up.url).status_code == 403
     resp = httpx.get(sign_imagekit_url(up.url + "?tr=w-60", LIB_KEY, endpoint_path="/lib/"))
     assert resp.status_code == 200 and imagegen.open_bytes(resp.content).size == (60, 30)
+    # fo-custom reads the coordinates from the object's metadata: the 3 x 4 area cut out
+    area = sign_imagekit_url(up.url + "?tr=cm-extract,fo-custom", LIB_KEY, endpoint_path="/lib/")
+    assert imagegen.open_bytes(httpx.get(area).content).size == (3, 4)
 
 
 def test_client_upload_token_is_used_once_across_workers(lib):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from transforms.custom_focus import CUSTOM
 from transforms.dialects.imagekit_effects import (
     EFFECT_KEYS,
     EXTRACT_KEYS,
@@ -63,6 +64,7 @@ FOCUS: dict[str, tuple[str, ...]] = {
     "bottom_right": ("bottom", "right"),
     "auto": ("entropy",),  # ImageKit's smart crop; Signet's nearest is the busiest region
     "face": ("faces",),  # transforms.faces; without a face, center
+    "custom": (CUSTOM,),  # the file's customCoordinates, resolved by the app (custom_focus)
 }
 PAD_FOCUS_NAMES = ("center", "top", "bottom", "left", "right")
 PAD_FOCUS = frozenset(FOCUS[name] for name in PAD_FOCUS_NAMES if FOCUS[name])

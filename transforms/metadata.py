@@ -70,8 +70,11 @@ IPTC_LISTS = {20, 25, 80}  # datasets that repeat: always a list
 COLOUR_MODELS = {"L": "Gray", "LA": "Gray", "1": "Gray", "I": "Gray", "CMYK": "CMYK", "LAB": "Lab"}
 
 
-def metadata_document(img: Image.Image, data: bytes, orientation: int) -> bytes:
-    """The JSON document for an original opened by the load step's open_image."""
+def metadata_document(
+    img: Image.Image, data: bytes, orientation: int, faces: list[dict[str, Any]] | None = None
+) -> bytes:
+    """The JSON document for an original opened by the load step's open_image; `faces`
+    (faces=1): imgix's "Faces" list, each {"bounds": {x, y, width, height}}."""
     fmt = sniff(data)
     dpi = _dpi(img.info.get("dpi"))
     doc: dict[str, Any] = {
@@ -94,6 +97,8 @@ def metadata_document(img: Image.Image, data: bytes, orientation: int) -> bytes:
         doc["JFIF"] = _jfif(img)
     if iptc := _iptc(img):
         doc["IPTC"] = iptc
+    if faces is not None:
+        doc["Faces"] = faces
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 

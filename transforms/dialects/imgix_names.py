@@ -216,10 +216,6 @@ OTHER_DIALECT: dict[str, str] = {
 # fallback (the directions given, else center), as imgix does when it finds no face.
 SMART_CONTENT: tuple[str, ...] = (
     "crop=edges",
-    "face-blur",
-    "face-pixel",
-    "faces",
-    "auto=redeye",
     "fps",
     "frame",
     "loop",

@@ -42,3 +42,5 @@ class Stylize:
     duotone_alpha: int = 100  # 0..100
     htn: int = 0  # halftone, 0..100
     px: int = 0  # pixellate: block size in CSS pixels, 0..100
+    face_blur: int = 0  # blur the detected faces, 0..100 (transforms/steps/face_privacy.py)
+    face_pixel: int = 0  # pixellate the detected faces, 0..100

@@ -43,6 +43,7 @@ def frame_face_area(ctx: Context) -> None:
         ratio = tw / th if tw is not None and th is not None else None
         box = face_box(found[spec.size.faceindex - 1], (width, height), spec.size.facepad, ratio)
         ctx.img = img.crop(box)
+        ctx.face_area = box
     # From here the face area is the original: it is already upright.
     ctx.stored_size = ctx.img.size
     ctx.orientation = 1

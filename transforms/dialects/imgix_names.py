@@ -215,7 +215,6 @@ OTHER_DIALECT: dict[str, str] = {
 # handling): refused until that issue builds them, one by one. `crop=faces` keeps its
 # fallback (the directions given, else center), as imgix does when it finds no face.
 SMART_CONTENT: tuple[str, ...] = (
-    "crop=edges",
     "fps",
     "frame",
     "loop",

@@ -191,7 +191,6 @@ REFUSED_ON_PURPOSE = frozenset({
 NOT_BUILT = frozenset({
     "e-shadow", "e-gradient",  # effects without a step yet
     "o",  # the base image's opacity (layers take o- already)
-    "z",  # zoom around a face (fo-face): Signet ships no face detector
     "pg",  # a page of a PDF or a multi-page file (the smart-content work)
     "raw",  # the SDK's raw pass-through: not a key of its own
 })
@@ -205,7 +204,7 @@ WALK_VALUES = {
     "fl": "fl-h", "orig": "orig-true", "e-sharpen": "e-sharpen-5",
     "e-usm": "e-usm-2-2-0.8-0.024", "e-contrast": "e-contrast", "e-grayscale": "e-grayscale",
     "pr": "pr-true", "lo": "lo-true", "cp": "cp-true", "md": "md-true", "t": "t-true",
-    "di": "w-100,di-photo.jpg",
+    "di": "w-100,di-photo.jpg", "z": "w-100,h-100,fo-face,z-0.75",
 }
 
 

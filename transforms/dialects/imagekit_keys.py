@@ -17,6 +17,7 @@ from transforms.dialects.imagekit_effects import (
     extract_region,
     refuse,
 )
+from transforms.dialects.imagekit_faces import zoom_fields
 from transforms.dialects.imgix import (
     MAX_DIMENSION,
     parse_dimension,
@@ -113,6 +114,7 @@ def _geometry(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]
         out["size.crop"] = gravity
     if "ar" in options:
         out.update(_aspect_side(options["ar"], fields))
+    out.update(zoom_fields(options))  # z-, with fo-face: fit=facearea
     return out
 
 
@@ -273,5 +275,5 @@ SIMPLE_KEYS = {
     "di": _default_image,
     **EFFECT_KEYS,
 }
-GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo", *EXTRACT_KEYS})
+GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo", "z", *EXTRACT_KEYS})
 

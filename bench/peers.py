@@ -26,9 +26,11 @@ MAX_AGE = 31536000
 
 
 def thumbor_group(
-    name: str, sources: Path, ports: Sequence[int], log_dir: Path, work: Path, warm: bool
+    name: str, sources: Path, ports: Sequence[int], log_dir: Path, work: Path, warm: bool,
+    extra: str = "",
 ) -> Server:
-    """One single-process thumbor per port (cold: no storage, no result storage)."""
+    """One single-process thumbor per port (cold: no storage, no result storage); `extra`:
+    more lines of its configuration (bench/faces.py: its face detector)."""
     conf = work / f"{name}.conf"
     result_root = work / f"{name}-results"
     conf.write_text(
@@ -37,6 +39,7 @@ def thumbor_group(
             result_storage="thumbor.result_storages.file_storage" if warm else None,
             result_root=str(result_root),
         )
+        + extra
     )
     thumbor = BENCH_VENV / "bin" / "thumbor"
     commands = [

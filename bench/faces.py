@@ -175,7 +175,7 @@ def summary(result: dict) -> str:
     return "(i) crop=faces on 2400x1600: " + "; ".join(parts)
 
 
-def dry() -> str:
+def dry(folder: Path = WORK / "faces-dry") -> str:
     """Signet's side in-process: both sizes of one original; the second must not detect."""
     from transforms import faces
     from transforms.dialects.imgix import parse_params
@@ -183,7 +183,6 @@ def dry() -> str:
     from transforms.query import split_query
     from transforms.spec import Limits
 
-    folder = WORK / "faces-dry"
     name = write_originals(folder, 1)[0]
     data = (folder / name).read_bytes()
     limits = Limits()

@@ -172,3 +172,18 @@ def test_redeye_takes_the_red_out_of_the_pupils(tmp_path):
     below = (0, face[3] + 20, 512, 512)
     assert ImageChops.difference(plain.crop(below), fixed.crop(below)).getbbox() is None
     assert redness(fixed.crop(below)) > 1000
+
+
+def test_face_blur_on_a_picture_with_alpha_keeps_the_alpha():
+    from transforms.dialects.imgix import parse_params
+    from transforms.pipeline import render
+    from transforms.spec import Limits
+
+    rgba = ASTRONAUT.convert("RGBA")
+    rgba.putalpha(200)
+    data = imagegen.encode(rgba, "PNG")
+    limits = Limits()
+    spec = parse_params([("fm", "png"), ("face-blur", "100"), ("auto", "redeye")], limits)
+    out = Image.open(io.BytesIO(render(data, spec, "png", limits).data))
+    assert out.mode == "RGBA" and out.getchannel("A").getextrema() == (200, 200)
+    assert faces.detect(out.convert("L")) == ()

@@ -26,10 +26,10 @@ import threading
 
 import cv2
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from transforms.context import Box, Context
-from transforms.steps.effects import on_colour
+from transforms.steps.effects import blur_image
 from transforms.steps.stylize import pixellate
 
 FACE_MARGIN = 0.15
@@ -48,13 +48,14 @@ def apply_face_effects(ctx: Context) -> None:
     if not ctx.faces or not (redeye or spec.stylize.face_pixel or spec.stylize.face_blur):
         return
     img = ctx.image
-    if img.mode not in ("RGB", "RGBA"):
-        img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
+    # One copy, changed in place face by face (each change reads and writes its box only).
+    img = img.convert("RGBA" if "A" in img.getbands() else "RGB") if img.mode not in (
+        "RGB", "RGBA") else img.copy()
     for face in ctx.faces:
         if redeye:
-            img = on_colour(img, lambda c, f=face: reduce_red_eyes(c, f))
+            reduce_red_eyes(img, face)
         if spec.stylize.face_pixel or spec.stylize.face_blur:
-            img = obscure(img, face, spec.stylize.face_pixel, spec.stylize.face_blur)
+            obscure(img, face, spec.stylize.face_pixel, spec.stylize.face_blur)
     ctx.img = img
 
 
@@ -70,10 +71,11 @@ def widened(face: Box, size: tuple[int, int]) -> tuple[int, int, int, int]:
     )
 
 
-def obscure(img: Image.Image, face: Box, pixel: int, blur: int) -> Image.Image:
+def obscure(img: Image.Image, face: Box, pixel: int, blur: int) -> None:
+    """Pixellate and/or blur the face's widened box of `img`, in place."""
     box = widened(face, img.size)
     if box[2] - box[0] < 1 or box[3] - box[1] < 1:
-        return img
+        return
     side = max(face[2] - face[0], face[3] - face[1])
     part = img.crop(box)
     if pixel:
@@ -89,13 +91,11 @@ def obscure(img: Image.Image, face: Box, pixel: int, blur: int) -> Image.Image:
         )  # fmt: skip
         around = img.crop(outer)
         around.paste(part, (box[0] - outer[0], box[1] - outer[1]))
-        smooth = around.filter(ImageFilter.GaussianBlur(radius))
+        smooth = blur_image(around, radius)
         part = smooth.crop(
             (box[0] - outer[0], box[1] - outer[1], box[2] - outer[0], box[3] - outer[1])
         )
-    out = img.copy()
-    out.paste(part, box[:2])
-    return out
+    img.paste(part, box[:2])
 
 
 def find_eyes(img: Image.Image, face: Box) -> list[tuple[int, int, int, int]]:
@@ -127,18 +127,16 @@ def find_eyes(img: Image.Image, face: Box) -> list[tuple[int, int, int, int]]:
     ]
 
 
-def reduce_red_eyes(img: Image.Image, face: Box) -> Image.Image:
-    """img (RGB) with the red of the pupils in `face` brought down (see the module)."""
-    eyes = find_eyes(img, face)
-    if not eyes:
-        return img
-    pixels = np.array(img.convert("RGB"), dtype=np.float32)
-    for ex0, ey0, ex1, ey1 in eyes:
-        patch = pixels[ey0:ey1, ex0:ex1]
-        h, w = patch.shape[:2]
+def reduce_red_eyes(img: Image.Image, face: Box) -> None:
+    """Bring down the red of the pupils in `face` of `img` (RGB or RGBA), in place; the
+    alpha channel is left as it was (see the module)."""
+    for box in find_eyes(img, face):
+        patch = img.crop(box)
+        pixels = np.array(patch, dtype=np.float32)
+        h, w = pixels.shape[:2]
         ys, xs = np.ogrid[:h, :w]
         disc = ((xs + 0.5 - w / 2) / (w / 2)) ** 2 + ((ys + 0.5 - h / 2) / (h / 2)) ** 2 <= 1
-        red, others = patch[..., 0], (patch[..., 1] + patch[..., 2]) / 2
+        red, others = pixels[..., 0], (pixels[..., 1] + pixels[..., 2]) / 2
         wrong = disc & (red > REDNESS * others) & (red >= MIN_RED)
-        patch[..., 0] = np.where(wrong, others, red)
-    return Image.fromarray(pixels.round().clip(0, 255).astype(np.uint8), "RGB")
+        pixels[..., 0] = np.where(wrong, others, red)
+        img.paste(Image.fromarray(pixels.round().clip(0, 255).astype(np.uint8), img.mode), box[:2])

@@ -187,3 +187,12 @@ def test_face_blur_on_a_picture_with_alpha_keeps_the_alpha():
     out = Image.open(io.BytesIO(render(data, spec, "png", limits).data))
     assert out.mode == "RGBA" and out.getchannel("A").getextrema() == (200, 200)
     assert faces.detect(out.convert("L")) == ()
+
+
+def test_face_blur_after_fit_facearea(server):
+    framed = image(server, "astronaut.png?fit=facearea&facepad=2&w=200&h=200&fm=png")
+    assert len(faces.detect(framed.convert("L"))) == 1
+    hidden = image(server, "astronaut.png?fit=facearea&facepad=2&w=200&h=200&fm=png&face-blur=100")
+    assert hidden.size == (200, 200) and faces.detect(hidden.convert("L")) == ()
+    corner = (0, 0, 20, 20)  # the padded frame's corner is far from the face
+    assert ImageChops.difference(framed.crop(corner), hidden.crop(corner)).getbbox() is None

@@ -49,8 +49,11 @@ def apply_face_effects(ctx: Context) -> None:
         return
     img = ctx.image
     # One copy, changed in place face by face (each change reads and writes its box only).
-    img = img.convert("RGBA" if "A" in img.getbands() else "RGB") if img.mode not in (
-        "RGB", "RGBA") else img.copy()
+    if img.mode in ("RGB", "RGBA"):
+        img = img.copy()
+    else:
+        alpha = "A" in img.getbands() or "transparency" in img.info
+        img = img.convert("RGBA" if alpha else "RGB")
     for face in ctx.faces:
         if redeye:
             reduce_red_eyes(img, face)

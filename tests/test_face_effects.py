@@ -196,3 +196,13 @@ def test_face_blur_after_fit_facearea(server):
     assert hidden.size == (200, 200) and faces.detect(hidden.convert("L")) == ()
     corner = (0, 0, 20, 20)  # the padded frame's corner is far from the face
     assert ImageChops.difference(framed.crop(corner), hidden.crop(corner)).getbbox() is None
+
+
+def test_face_effects_share_the_detection_of_an_original(server):
+    key_of = faces.digest(off_centre())
+    for query in ("w=700&face-blur=50", "w=500&face-pixel=50", "w=300&auto=redeye",
+                  "fm=json&faces=1&w=600", "fit=facearea&w=100&h=100"):
+        get(server, f"astronaut.png?{query}")
+    # one detection of the whole picture (a facearea cut with an effect adds its own)
+    whole = [key for key in faces.FACES if key[0] == key_of and key[-1] is None]
+    assert len(whole) == 1

@@ -34,8 +34,9 @@ def frame_face_area(ctx: Context) -> None:
         size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
         return img.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0).convert("L")
 
-    shown = (0, 0, *ctx.shown_size)  # the key crop=faces uses for the whole picture
-    key = (digest(ctx.data), ctx.stored_size, shown, ctx.orientation) if ctx.data else None
+    # The key resize uses for the whole picture (crop=faces, face-blur, ...): one detection.
+    shown = (0, 0, *ctx.shown_size)
+    key = (digest(ctx.data), ctx.stored_size, shown, ctx.orientation, None) if ctx.data else None
     found = faces_in(key, sample)
     ctx.spec = replace(spec, size=replace(spec.size, fit="crop", rect=None))
     if len(found) >= spec.size.faceindex:

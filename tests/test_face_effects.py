@@ -204,5 +204,25 @@ def test_face_effects_share_the_detection_of_an_original(server):
                   "fm=json&faces=1&w=600", "fit=facearea&w=100&h=100"):
         get(server, f"astronaut.png?{query}")
     # one detection of the whole picture (a facearea cut with an effect adds its own)
-    whole = [key for key in faces.FACES if key[0] == key_of and key[-1] is None]
+    whole = [key for key in faces.FACES if key[0] == key_of and key[-1] == ()]
     assert len(whole) == 1
+
+
+def test_two_trims_of_the_same_size_keep_their_own_faces(tmp_path):
+    """White | astronaut | black: trimming the white or the black leaves 1024 x 512 either
+    way, with the face in a different place; each must blur its own face."""
+    from transforms.dialects.imgix import parse_params
+    from transforms.pipeline import render
+    from transforms.spec import Limits
+
+    canvas = Image.new("RGB", (1536, 512), (255, 255, 255))
+    canvas.paste(ASTRONAUT, (512, 0))
+    canvas.paste((0, 0, 0), (1024, 0, 1536, 512))
+    data = imagegen.encode(canvas, "PNG")
+    limits = Limits()
+    for colour in ("fff", "000"):
+        spec = parse_params([("trim", "color"), ("trim-color", colour), ("fm", "png"),
+                             ("face-blur", "100")], limits)
+        out = Image.open(io.BytesIO(render(data, spec, "png", limits).data)).convert("RGB")
+        assert out.size == (1024, 512)
+        assert faces.detect(out.convert("L")) == (), colour

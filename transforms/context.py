@@ -49,8 +49,9 @@ class Context:
     output: bytes = b""
     marks: Mapping[str, MarkData] = field(default_factory=dict)  # overlay path -> its original
     initial_size: tuple[int, int] | None = None  # the original's, upright (expressions' iw, ih)
-    # fit=facearea's cut in the upright picture's decoded pixels (a part of the faces' key).
-    face_area: tuple[int, int, int, int] | None = None
+    # The boxes trim and fit=facearea cut, in order, each in the pixels of the picture it
+    # cut: a part of the faces' cache key (the same size cut elsewhere is another picture).
+    cuts: tuple[tuple[int, int, int, int], ...] = ()
     # The detected faces in the resized picture's pixels (x0, y0, x1, y1), largest first;
     # filled by resize only when a step needs them (transforms.faces.needs_faces).
     faces: tuple[Box, ...] = ()

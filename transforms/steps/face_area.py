@@ -36,7 +36,9 @@ def frame_face_area(ctx: Context) -> None:
 
     # The key resize uses for the whole picture (crop=faces, face-blur, ...): one detection.
     shown = (0, 0, *ctx.shown_size)
-    key = (digest(ctx.data), ctx.stored_size, shown, ctx.orientation, None) if ctx.data else None
+    key = None
+    if ctx.data:
+        key = (digest(ctx.data), ctx.stored_size, shown, ctx.orientation, ctx.cuts)
     found = faces_in(key, sample)
     ctx.spec = replace(spec, size=replace(spec.size, fit="crop", rect=None))
     if len(found) >= spec.size.faceindex:
@@ -44,7 +46,7 @@ def frame_face_area(ctx: Context) -> None:
         ratio = tw / th if tw is not None and th is not None else None
         box = face_box(found[spec.size.faceindex - 1], (width, height), spec.size.facepad, ratio)
         ctx.img = img.crop(box)
-        ctx.face_area = box
+        ctx.cuts = (*ctx.cuts, box)
     # From here the face area is the original: it is already upright.
     ctx.stored_size = ctx.img.size
     ctx.orientation = 1

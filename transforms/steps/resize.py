@@ -38,7 +38,7 @@ def resize(ctx: Context) -> None:
         # stage of a chain has no original bytes: it detects without the cache).
         if not ctx.data:
             return faces_in(None, sample)
-        key = (digest(ctx.data), ctx.stored_size, ctx.rect, ctx.orientation, ctx.face_area)
+        key = (digest(ctx.data), ctx.stored_size, ctx.rect, ctx.orientation, ctx.cuts)
         return faces_in(key, sample)
 
     ox, oy = gravity_offset(ctx.spec, source, plan.keep, sample, faces)

@@ -28,9 +28,11 @@ USE_GIFSICLE_ENGINE = {gifsicle!r}
 
 
 def thumbor_group(
-    name: str, sources: Path, ports: Sequence[int], log_dir: Path, work: Path, warm: bool
+    name: str, sources: Path, ports: Sequence[int], log_dir: Path, work: Path, warm: bool,
+    extra: str = "",
 ) -> Server:
-    """One single-process thumbor per port (cold: no storage, no result storage)."""
+    """One single-process thumbor per port (cold: no storage, no result storage); `extra`:
+    more lines of its configuration (bench/faces.py: its face detector)."""
     conf = work / f"{name}.conf"
     result_root = work / f"{name}-results"
     conf.write_text(
@@ -42,6 +44,7 @@ def thumbor_group(
             # to start with the engine on and no binary, so it is on only when there is one.
             gifsicle=shutil.which("gifsicle") is not None,
         )
+        + extra
     )
     thumbor = BENCH_VENV / "bin" / "thumbor"
     commands = [

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from bench import images, load, overload, peers, report, servers
+from bench import faces, images, load, overload, peers, report, servers
 from bench.series import BENCH, CORES, WORK, log
 from bench.stacks import measure_servers
 from bench.workloads import WORKLOADS
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {
         "meta": meta(args, argv),
         "workloads": [{"key": w.key, "title": w.title, "source": w.source} for w in workloads
-                      if w.kind != "overload"],
+                      if w.kind not in ("overload", "faces")],
         "limits": {}, "runs": {}, "memory": {}, "skipped": {}, "answers": {}, "profiles": {},
         "notes": [],
     }
@@ -203,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         with stop_on_sigterm():
             measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start)
             measure_overload(results, args, workloads, log_dir)
+            measure_faces(results, args, workloads, log_dir)
     except KeyboardInterrupt:
         log("interrupted: stopping the servers")
         raise
@@ -217,6 +218,16 @@ def main(argv: list[str] | None = None) -> int:
     md, js = report.write(results, args.out, stamp)
     log(f"wrote {md} and {js} (server logs in {log_dir})")
     return 0
+
+
+def measure_faces(results, args, workloads, log_dir) -> None:
+    """(k): crop=faces, first request of an original and a second size (bench/faces.py)."""
+    for wl in [w for w in workloads if w.kind == "faces"]:
+        log(f"({wl.key}) {wl.title}")
+        result = faces.run(args.workers, log_dir, args.skip_thumbor)
+        results["faces"] = result
+        results["notes"].append(faces.summary(result))
+        log("  " + faces.summary(result))
 
 
 def measure_overload(results, args, workloads, log_dir) -> None:

@@ -30,13 +30,14 @@ if ((${#need[@]})); then
 fi
 
 venv="$here/.venv"
-stamp="$venv/.installed-thumbor-$THUMBOR_VERSION-py-spy-$PY_SPY_VERSION"
+stamp="$venv/.installed-thumbor-$THUMBOR_VERSION-py-spy-$PY_SPY_VERSION-opencv"
 if [ ! -e "$stamp" ]; then
     echo "bench: installing thumbor $THUMBOR_VERSION into $venv" >&2
     [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
-    # py-spy: for `python -m bench --profile` (samples Signet's workers).
+    # py-spy: for `python -m bench --profile` (samples Signet's workers); OpenCV 4.x: for
+    # thumbor's face detector (`smart` crop, workload (i), bench/faces.py).
     "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-        "thumbor==$THUMBOR_VERSION" "py-spy==$PY_SPY_VERSION"
+        "thumbor==$THUMBOR_VERSION" "py-spy==$PY_SPY_VERSION" "opencv-python-headless>=4.8,<5"
     "$venv/bin/thumbor" --version >/dev/null
     touch "$stamp"
 fi

@@ -236,4 +236,11 @@ WORKLOADS: tuple[Workload, ...] = (
         "h", "100 concurrent distinct requests, 45 MB PNG: peak RSS, first 503", "overload.png",
         "w=N&fm=jpg", "", ("JPEG", (0, 0)), kind="overload",
     ),
+    # Not a wrk run either: bench/faces.py asks each of 24 distinct originals once, then at
+    # a second size, against a Signet and a thumbor (smart, face detector) of its own.
+    Workload(
+        "k", "2400x1600 JPEG with a face, crop=faces 300x300, then 200x240", "faces-000.jpg",
+        "w=300&h=300&fit=crop&crop=faces&fm=jpg&q=80",
+        "/300x300/smart/filters:quality(80)/faces-000.jpg", ("JPEG", (300, 300)), kind="faces",
+    ),
 )

@@ -77,7 +77,7 @@ def test_auto_format_negotiates_and_varies(signet):
         ("/open/truncated.jpg?w=10", 422, ""),
         ("/open/notimage.jpg?w=10", 422, ""),
         ("/open/photo.jpg?w=abc", 400, "w"),
-        ("/open/photo.jpg?face-blur=1", 400, "face-blur: is not supported yet"),
+        ("/open/photo.jpg?face-blur=101", 400, "face-blur: must be an integer from 0 to 100"),
     ],
 )
 def test_error_answers(signet, target, status, words):

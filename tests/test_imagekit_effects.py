@@ -189,7 +189,6 @@ REFUSED_ON_PURPOSE = frozenset({
 })
 # Not built yet: the visible gap. Nothing else computes it.
 NOT_BUILT = frozenset({
-    "z",  # zoom around a face (fo-face): Signet ships no face detector
     "raw",  # the SDK's raw pass-through: not a key of its own
 })
 WALK_VALUES = {
@@ -202,7 +201,7 @@ WALK_VALUES = {
     "fl": "fl-h", "orig": "orig-true", "e-sharpen": "e-sharpen-5",
     "e-usm": "e-usm-2-2-0.8-0.024", "e-contrast": "e-contrast", "e-grayscale": "e-grayscale",
     "pr": "pr-true", "lo": "lo-true", "cp": "cp-true", "md": "md-true", "t": "t-true",
-    "di": "w-100,di-photo.jpg",
+    "di": "w-100,di-photo.jpg", "z": "w-100,h-100,fo-face,z-0.75",
     "e-shadow": "e-shadow-bl-15_st-40_x-10_y-N5", "o": "o-50",
     "e-gradient": "e-gradient-ld-top_right_from-FF000040_to-00FF0040_sp-0.9",
     "pg": "pg-1",

@@ -145,7 +145,7 @@ def test_layers_add_to_imgix_marks():
     ("tr", "param"),
     [
         ("w-abc", "w"),
-        ("w-auto", "w"),
+        ("h-auto", "h"),  # only w and dpr read a hint
         ("h-0", "h"),
         ("dpr-0", "dpr"),
         ("q-0", "q"),

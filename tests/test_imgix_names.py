@@ -14,7 +14,6 @@ from transforms.dialects.imgix_names import (
     GENERATIVE,
     IMGIX_NAMES,
     NEEDS_DETECTOR,
-    SMART_CONTENT,
     VIDEO,
 )
 from transforms.errors import ParamError
@@ -68,7 +67,7 @@ def test_video_and_ai_lists_follow_the_categories() -> None:
     assert {k for k, v in PARAMS.items() if v["category"] == "license-plate-detection"} == set(
         NEEDS_DETECTOR
     )
-    for entry in (*VIDEO, *GENERATIVE, *SMART_CONTENT):
+    for entry in (*VIDEO, *GENERATIVE):
         name, _, word = entry.partition("=")
         assert name in PARAMS, entry
         if word:  # a value entry names one of the parameter's documented values
@@ -151,21 +150,12 @@ def test_lp_blur_needs_a_detector() -> None:
     assert "object detector" in str(err)
 
 
-@pytest.mark.parametrize("entry", SMART_CONTENT)
-def test_smart_content_is_not_supported_yet(entry: str) -> None:
-    query = entry if "=" in entry else f"{entry}=1"
-    assert "not supported yet" in str(refusal_of(query)), query
-    # refused even beside other values of the same parameter
-    if entry.startswith("crop="):
-        assert "not supported yet" in str(refusal_of("crop=top," + entry.partition("=")[2]))
-
-
 def test_crop_faces_keeps_its_fallback() -> None:
     assert parse("fit=crop&w=10&h=10&crop=faces,top").size.crop == ("faces", "top")
 
 
 def test_imgix_names_not_built_are_refused_even_when_unknown_ones_are_ignored() -> None:
-    for query in ("face-blur=1", "w64=MTAw"):
+    for query in ("w64=MTAw",):
         assert "not supported yet" in str(refusal_of(query)), query
 
 

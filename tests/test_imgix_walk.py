@@ -4,7 +4,7 @@ Signet (signed, on a real image, under uvicorn). A 400 or a 500 fails the test.
 The values come from imgix's parameters.json: `possible_values` when it lists them, else
 values inside the documented range for each `expects` type; the parameter's `depends`
 (`fit=crop`, `mark`) are added beside it. Out of scope: video and generative AI (refused
-on purpose), the smart-content list (SMART_CONTENT), and NOT_BUILT below.
+on purpose), the parameters that need an object detector, and NOT_BUILT below.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from transforms.dialects.imgix_names import (
     ALIASES,
     GENERATIVE,
     NEEDS_DETECTOR,
-    SMART_CONTENT,
     VIDEO,
 )
 
@@ -145,7 +144,7 @@ def dependencies(name: str) -> dict[str, str]:
 
 
 def out_of_scope(name: str, value: str) -> bool:
-    refused = VIDEO | GENERATIVE | NEEDS_DETECTOR | set(SMART_CONTENT) | NOT_BUILT
+    refused = VIDEO | GENERATIVE | NEEDS_DETECTOR | NOT_BUILT
     return name in refused or f"{name}={value}" in refused
 
 

@@ -122,7 +122,7 @@ WIDE = png(imagegen.halves(800, 400, RED, BLUE, vertical=False))  # red left, bl
         (WIDE, ("right",), {}, {BLUE}),
         (WIDE, ("right", "top"), {}, {BLUE}),  # top has nothing to do on a wide source
         (TALL, ("faces",), {}, {RED, BLUE}),  # no detector: falls back to center
-        (TALL, ("edges", "top"), {}, {RED}),  # ...or to the direction given with it
+        (TALL, ("edges", "top"), {}, {RED}),  # the first window holding the boundary's edge
         (TALL, ("focalpoint",), {"fp_y": 0.9}, {BLUE}),
         (TALL, ("focalpoint",), {"fp_y": 0.1}, {RED}),
         (WIDE, ("focalpoint",), {"fp_x": 1.0}, {BLUE}),

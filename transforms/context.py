@@ -55,6 +55,12 @@ class Context:
     # What a step decides from the pixels (a trim box, an entropy crop), kept for the render:
     # an animation's first frame decides for the others (transforms.animation).
     memo: dict[str, Any] = field(default_factory=dict)
+    # The boxes trim and fit=facearea cut, in order, each in the pixels of the picture it
+    # cut: a part of the faces' cache key (the same size cut elsewhere is another picture).
+    cuts: tuple[tuple[int, int, int, int], ...] = ()
+    # The detected faces in the resized picture's pixels (x0, y0, x1, y1), largest first;
+    # filled by resize only when a step needs them (transforms.faces.needs_faces).
+    faces: tuple[Box, ...] = ()
 
     @property
     def image(self) -> Image.Image:

@@ -22,6 +22,8 @@ import numpy as np
 from cachetools import LRUCache
 from PIL import Image
 
+from transforms.spec import TransformSpec
+
 DETECT_SIDE = 500
 MIN_FACE = 20
 MAX_FACES = 64  # more boxes than this are noise; the largest are kept
@@ -72,6 +74,17 @@ def detect(grey: Image.Image) -> tuple[FaceBox, ...]:
     return tuple(
         (x / width, y / height, (x + w) / width, (y + h) / height)
         for x, y, w, h in boxes[:MAX_FACES]
+    )
+
+
+def needs_faces(spec: TransformSpec) -> bool:
+    """Whether a step after the resize works on the faces (transforms.steps.face_privacy,
+    fm=json with faces=1): then resize maps them into the resized picture's pixels."""
+    return bool(
+        spec.stylize.face_blur
+        or spec.stylize.face_pixel
+        or "redeye" in spec.output.auto
+        or spec.output.faces
     )
 
 

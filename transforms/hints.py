@@ -6,8 +6,10 @@ applied to the parsed spec before its canonical string is taken, so the cache ke
 the ETag name the size and quality the hints chose. Every answer to such a URL carries
 `Accept-CH` and a `Vary` naming the hint headers, hint or no hint.
 
-Adding a hint (ImageKit's `w-auto`, `dpr-auto` set the same `output.ch`) is one entry in
-HINTS. Choices where imgix is silent:
+ImageKit's `w-auto` and `dpr-auto` set the same `output.ch` (transforms/dialects/
+imagekit_keys.py): the same headers, the same answer headers, and without the header the
+URL's other values stand (w-auto alone: the original's width). They work in the last step
+of a chain only. Adding another hint is one entry in HINTS. Choices where imgix is silent:
 - `Width` is, as the Client Hints spec defines it, the image's width in device pixels, so
   the answer is that many pixels wide: `w` becomes Width / dpr (marks and text keep their
   size in CSS pixels).

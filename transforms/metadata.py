@@ -70,9 +70,16 @@ IPTC_LISTS = {20, 25, 80}  # datasets that repeat: always a list
 COLOUR_MODELS = {"L": "Gray", "LA": "Gray", "1": "Gray", "I": "Gray", "CMYK": "CMYK", "LAB": "Lab"}
 
 
-def metadata_document(img: Image.Image, data: bytes, orientation: int, frames: int = 1) -> bytes:
+def metadata_document(
+    img: Image.Image,
+    data: bytes,
+    orientation: int,
+    frames: int = 1,
+    faces: list[dict[str, Any]] | None = None,
+) -> bytes:
     """The JSON document for an original opened by the load step's open_image. An animation
-    (`frames` > 1, counted from its structure) has imgix's `"Output": {"Frames": n}`."""
+    (`frames` > 1, counted from its structure) has imgix's `"Output": {"Frames": n}`;
+    `faces` (faces=1): imgix's "Faces" list, each {"bounds": {x, y, width, height}}."""
     fmt = sniff(data)
     dpi = _dpi(img.info.get("dpi"))
     doc: dict[str, Any] = {
@@ -97,6 +104,8 @@ def metadata_document(img: Image.Image, data: bytes, orientation: int, frames: i
         doc["IPTC"] = iptc
     if frames > 1:
         doc["Output"] = {"Frames": frames}
+    if faces is not None:
+        doc["Faces"] = faces
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 

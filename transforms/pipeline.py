@@ -37,6 +37,7 @@ from transforms.steps.distort import distort
 from transforms.steps.effects import apply_effects
 from transforms.steps.expressions import resolve_expressions
 from transforms.steps.face_area import frame_face_area
+from transforms.steps.face_effects import apply_face_effects
 from transforms.steps.fill import fill_canvas
 from transforms.steps.finalize import DOCUMENTS, ENCODERS, encode
 from transforms.steps.focal_debug import draw_focal_point
@@ -71,6 +72,7 @@ STEPS: tuple[Step, ...] = (
     frame_face_area,  # fit=facearea: the area around a face, then plan again
     locate_rect,  # `rect` in decoded pixels
     resize,  # fit mode + gravity crop, one resample
+    apply_face_effects,  # auto=redeye, face-pixel, face-blur on the faces found
     convert_colour_space,  # cs, on the output's pixels
     adjust_colours,  # bri, con, exp, gam, shad, high, hue, sat, vib, invert, auto=enhance
     replace_colour,  # ImageKit's cr
@@ -138,7 +140,7 @@ def render(
     if chain.original:
         return _untouched(data, chain.final, fmt, limits)
     if fmt == "json":
-        return _metadata(data, limits)
+        return _metadata(data, chain.final, limits)
     if fmt == "svg":
         return _svg_itself(data, chain.final, limits)
     if fmt not in ENCODERS and fmt not in DOCUMENTS:
@@ -230,14 +232,37 @@ def _layer_pixels(
     return img if img.mode == "RGBA" else img.convert("RGBA")
 
 
-def _metadata(data: bytes, limits: Limits) -> Rendered:
-    """fm=json: the original's facts from its header; the pixels are never decoded."""
+def _metadata(data: bytes, spec: TransformSpec, limits: Limits) -> Rendered:
+    """fm=json: the original's facts from its header; the pixels are never decoded, except
+    for faces=1 (_faces_found)."""
     # A plain spec: `orient` must not change what the document says of the file.
     ctx = Context(data=data, spec=TransformSpec(), fmt="json", limits=limits)
     open_image(ctx)
     frames = frame_count(data, limits)  # a bounded walk, counted once already
-    body = metadata_document(ctx.image, data, ctx.orientation, frames)
+    faces = _faces_found(data, spec, limits) if spec.output.faces else None
+    body = metadata_document(ctx.image, data, ctx.orientation, frames, faces)
     return Rendered(body, CONTENT_TYPES["json"], *ctx.stored_size)
+
+
+def _faces_found(data: bytes, spec: TransformSpec, limits: Limits) -> list[dict[str, Any]]:
+    """faces=1: the faces of the picture as the URL's size, fit, crop and rect leave it (the
+    original's own pixels when it asks for none), in those pixels, largest first. Padding,
+    borders and rotation after the resize are not counted."""
+    ctx = Context(data=data, spec=spec, fmt="png", limits=limits)
+    try:
+        for step in STEPS[: STEPS.index(resize) + 1]:
+            step(ctx)
+    except MemoryError:
+        raise ImageError("image is too large to process") from None
+    return [
+        {"bounds": {"x": _px(x0), "y": _px(y0), "width": _px(x1 - x0), "height": _px(y1 - y0)}}
+        for x0, y0, x1, y1 in ctx.faces
+    ]
+
+
+def _px(value: float) -> float | int:
+    rounded = round(value, 2)
+    return int(rounded) if rounded == int(rounded) else rounded
 
 
 def _svg_itself(data: bytes, spec: TransformSpec, limits: Limits) -> Rendered:

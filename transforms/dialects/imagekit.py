@@ -238,6 +238,9 @@ def _stages(steps: list[_Step], base: TransformSpec, imgix_fit: bool) -> tuple[T
         else:
             changes = step.output
             last = index == len(steps) - 1
+            if changes.get("ch") and not last:  # the hints set the answer's size: the last
+                key = "w" if "width" in changes["ch"] else "dpr"
+                raise ParamError(key, f"{key}-auto works in the last step of a chain only")
             spec = stage_spec(
                 step.fields, step.overlays, base if last else None, imgix_fit and last
             )

@@ -18,6 +18,7 @@ from transforms.dialects.imagekit_effects import (
     extract_region,
     refuse,
 )
+from transforms.dialects.imagekit_faces import zoom_fields
 from transforms.dialects.imagekit_looks import LOOK_KEYS
 from transforms.dialects.imgix import (
     MAX_DIMENSION,
@@ -94,8 +95,9 @@ def step_fields(options: dict[str, str], limits: Limits) -> dict[str, Any]:
                 parsed = parse(value, limits)
             except Invalid as err:
                 raise ParamError(key, str(err)) from None
-            if "output.auto" in parsed and "output.auto" in fields:  # f-auto with e-contrast
-                parsed["output.auto"] = parsed["output.auto"] | fields["output.auto"]
+            for merged in ("output.auto", "output.ch"):  # f-auto, e-contrast; w-, dpr-auto
+                if merged in parsed and merged in fields:
+                    parsed[merged] = parsed[merged] | fields[merged]
             fields.update(parsed)
         elif key not in GEOMETRY_KEYS:
             raise ParamError(key, "is not an ImageKit transformation Signet supports")
@@ -126,6 +128,7 @@ def _geometry(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]
         out["size.crop"] = gravity
     if "ar" in options:
         out.update(_aspect_side(options["ar"], fields))
+    out.update(zoom_fields(options))  # z-, with fo-face: fit=facearea
     return out
 
 
@@ -186,6 +189,8 @@ def stage_spec(
 
 
 def _w(value: str, limits: Limits) -> dict[str, Any]:
+    if value == "auto":  # the Sec-CH-Width (or Width) hint, through transforms.hints
+        return {"output.ch": frozenset({"width"})}
     if is_expression(value):  # w-iw_div_2: resolved once the image is known
         return {"size.w": parse_expression(value, "w")}
     return {"size.w": parse_dimension(value, limits)}
@@ -198,6 +203,8 @@ def _h(value: str, limits: Limits) -> dict[str, Any]:
 
 
 def _dpr(value: str, limits: Limits) -> dict[str, Any]:
+    if value == "auto":  # the Sec-CH-DPR (or DPR) hint
+        return {"output.ch": frozenset({"dpr"})}
     return {"size.dpr": parse_dpr(value, limits)}
 
 
@@ -287,5 +294,5 @@ SIMPLE_KEYS = {
     **EFFECT_KEYS,
     **LOOK_KEYS,
 }
-GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo", *EXTRACT_KEYS})
+GEOMETRY_KEYS = frozenset({"ar", "c", "cm", "fo", "z", *EXTRACT_KEYS})
 

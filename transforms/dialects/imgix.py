@@ -142,6 +142,8 @@ def _normalised(spec: TransformSpec) -> dict[str, Any]:
         changes.update({"size.fp_z": 1.0, "size.fp_debug": False})
     if rotation.rot % 90 == 0:
         changes["rotation.rot_type"] = "pivot"
+    if spec.output.faces and spec.output.fm != "json":
+        changes["output.faces"] = False  # faces=1 is for fm=json only (imgix's rule)
     return changes
 
 

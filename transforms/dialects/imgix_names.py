@@ -5,8 +5,6 @@ tables against it) is the source. parse_params sorts a query key into one of:
 
 - a parameter Signet parses (a Parameter in one of the dialect's tables);
 - a parameter that needs video, generative AI or an object detector: 400 saying so;
-- a parameter of the smart-content issue (faces, animation, PDF, SVG): 400 "not supported
-  yet", never ignored (SMART_CONTENT, taken off one by one as that issue lands);
 - any other imgix name Signet does not parse yet: 400 "not supported yet";
 - a name imgix does not define (`v=2`, a cache-buster): ignored, unless the source sets
   `strict_params`.
@@ -211,18 +209,6 @@ OTHER_DIALECT: dict[str, str] = {
     "expires": "is not this source's expiry: a source with scheme = imagekit reads ik-t",
 }
 
-# The smart-content issue's parameters (face detection, animation, PDF pages, SVG
-# handling): refused until that issue builds them, one by one. `crop=faces` keeps its
-# fallback (the directions given, else center), as imgix does when it finds no face.
-SMART_CONTENT: tuple[str, ...] = (
-    "crop=edges",
-    "face-blur",
-    "face-pixel",
-    "faces",
-    "auto=redeye",
-)
-
-
 def refusal(key: str, value: str) -> str | None:
     """Why `key=value` is refused whatever the source allows, or None.
 
@@ -242,5 +228,4 @@ _REASONS: dict[str, str] = {
     **dict.fromkeys(VIDEO, VIDEO_REASON),
     **dict.fromkeys(GENERATIVE, "needs generative AI, which Signet does not run"),
     **dict.fromkeys(NEEDS_DETECTOR, "needs an object detector, and Signet has none"),
-    **dict.fromkeys(SMART_CONTENT, "is not supported yet"),
 }

@@ -36,7 +36,8 @@ CROP_WORDS = (
     "right",
     "center",
 )
-AUTO_WORDS = ("compress", "enhance", "format", "true")  # enhance, true: steps/adjust.py
+AUTO_WORDS = ("compress", "enhance", "format", "redeye", "true")  # enhance, true: steps/adjust.py;
+# redeye: steps/face_effects.py
 ROT_TYPES = ("pivot", "straighten")
 # imgix's degree aliases for orient are EXIF values: 90 = 6, 180 = 3, 270 = 8; 0 is
 # "no orientation" (imgix's assumption for a file without one): the picture as stored.

@@ -49,3 +49,5 @@ class Stylize:
     distort: tuple[float, ...] | None = None  # e-distort: 8 corner coordinates, or 1 arc angle
     shadow: tuple[float, float, float, float] | None = None  # e-shadow: bl, st, x %, y %
     opacity: int = 100  # o: the picture's opacity, 0..100
+    face_blur: int = 0  # blur the detected faces, 0..100 (transforms/steps/face_privacy.py)
+    face_pixel: int = 0  # pixellate the detected faces, 0..100

@@ -49,3 +49,4 @@ class Output:
     lossless: bool = False
     dl: str | None = None  # download file name: Content-Disposition: attachment
     ch: frozenset[str] = field(default_factory=frozenset)  # client hints the URL opts into
+    faces: bool = False  # fm=json: the detected faces' boxes in the document (`faces=1`)

@@ -34,8 +34,11 @@ def frame_face_area(ctx: Context) -> None:
         size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
         return img.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0).convert("L")
 
-    shown = (0, 0, *ctx.shown_size)  # the key crop=faces uses for the whole picture
-    key = (digest(ctx.data), ctx.stored_size, shown, ctx.orientation) if ctx.data else None
+    # The key resize uses for the whole picture (crop=faces, face-blur, ...): one detection.
+    shown = (0, 0, *ctx.shown_size)
+    key = None
+    if ctx.data:
+        key = (digest(ctx.data), ctx.stored_size, shown, ctx.orientation, ctx.cuts)
     found = faces_in(key, sample)
     ctx.spec = replace(spec, size=replace(spec.size, fit="crop", rect=None))
     if len(found) >= spec.size.faceindex:
@@ -43,6 +46,7 @@ def frame_face_area(ctx: Context) -> None:
         ratio = tw / th if tw is not None and th is not None else None
         box = face_box(found[spec.size.faceindex - 1], (width, height), spec.size.facepad, ratio)
         ctx.img = img.crop(box)
+        ctx.cuts = (*ctx.cuts, box)
     # From here the face area is the original: it is already upright.
     ctx.stored_size = ctx.img.size
     ctx.orientation = 1

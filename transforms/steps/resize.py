@@ -7,7 +7,7 @@ import math
 from PIL import Image
 
 from transforms.context import Box, Context
-from transforms.faces import FaceBox, digest, faces_in
+from transforms.faces import FaceBox, digest, faces_in, needs_faces
 from transforms.gravity import gravity_offset
 
 # resize() first shrinks by whole factors with reduce() (a fast box filter)
@@ -36,13 +36,17 @@ def resize(ctx: Context) -> None:
     def faces() -> tuple[FaceBox, ...]:
         # An original's faces are cached by its content and the region looked at (a later
         # stage of a chain has no original bytes: it detects without the cache).
-        key = (digest(ctx.data), ctx.stored_size, ctx.rect, ctx.orientation) if ctx.data else None
+        if not ctx.data:
+            return faces_in(None, sample)
+        key = (digest(ctx.data), ctx.stored_size, ctx.rect, ctx.orientation, ctx.cuts)
         return faces_in(key, sample)
 
     if "gravity" not in ctx.memo:  # an animation crops every frame where its first is cut
         ctx.memo["gravity"] = gravity_offset(ctx.spec, source, plan.keep, sample, faces)
     ox, oy = ctx.memo["gravity"]
     size = ctx.spec.size
+    if needs_faces(ctx.spec):
+        ctx.faces = _faces_after(faces(), source, (ox, oy), plan.scale, plan.resized)
     if size.fp_debug:
         sx, sy = plan.scale
         ctx.focal = ((size.fp_x * source[0] - ox) * sx, (size.fp_y * source[1] - oy) * sy)
@@ -66,6 +70,28 @@ def resize(ctx: Context) -> None:
     if plan.resized != img.size or not _is_whole(box, img.size):
         img = img.resize(plan.resized, Image.Resampling.LANCZOS, box=box, reducing_gap=REDUCING_GAP)
     ctx.img = img
+
+
+def _faces_after(
+    found: tuple[FaceBox, ...],
+    source: tuple[int, int],
+    offset: tuple[float, float],
+    scale: tuple[float, float],
+    size: tuple[int, int],
+) -> tuple[Box, ...]:
+    """The faces (fractions of the source region) in the resized picture's pixels, cut to
+    it; a face the crop left out entirely is dropped."""
+    boxes = []
+    for x0, y0, x1, y1 in found:
+        box = (
+            min(max((x0 * source[0] - offset[0]) * scale[0], 0.0), size[0]),
+            min(max((y0 * source[1] - offset[1]) * scale[1], 0.0), size[1]),
+            min(max((x1 * source[0] - offset[0]) * scale[0], 0.0), size[0]),
+            min(max((y1 * source[1] - offset[1]) * scale[1], 0.0), size[1]),
+        )
+        if box[2] - box[0] >= 1 and box[3] - box[1] >= 1:
+            boxes.append(box)
+    return tuple(boxes)
 
 
 def _is_whole(box: Box, size: tuple[int, int]) -> bool:

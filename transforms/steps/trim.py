@@ -38,6 +38,7 @@ def trim_original(ctx: Context) -> None:
     if box in (None, (0, 0, *img.size)):  # nothing to trim
         return
     ctx.img = img.crop(box)
+    ctx.cuts = (*ctx.cuts, box)
     # From here the trimmed picture is the original: it is already upright.
     ctx.stored_size = ctx.img.size
     ctx.orientation = 1

@@ -72,7 +72,7 @@ def test_strict_params_on_an_imagekit_source(server) -> None:
         ("bg-remove=true", "generative AI"),
         ("fm=mp4", "video"),
         ("lp-blur=40", "object detector"),
-        ("fps=10", "not supported yet"),
+        ("w64=MTAw", "not supported yet"),
     ],
 )
 def test_refusals_stand_even_where_unknown_names_are_ignored(server, query, words) -> None:

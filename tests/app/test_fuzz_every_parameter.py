@@ -20,16 +20,16 @@ from app.service import create_app
 from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
+from tests.app.test_fuzz import send
 from tests.servers import run_asgi
-from tests.test_fuzz import send
-from tests.test_imgix_walk import values_of
+from tests.transforms.test_imgix_walk import values_of
 from transforms.dialects.imagekit_keys import GEOMETRY_KEYS, SIMPLE_KEYS
 from transforms.dialects.imgix_names import ALIASES
 
 TOKEN = "fuzz-every-imgix-token"
 IK_KEY = "fuzz-every-imagekit-key"
 VENDORED = json.loads(
-    (Path(__file__).parent / "vendor" / "imgix-url-params-11.35.0.json").read_text()
+    (Path(__file__).parent.parent / "vendor" / "imgix-url-params-11.35.0.json").read_text()
 )
 PARAMS: dict[str, dict] = VENDORED["parameters"]
 NAMES = sorted({*PARAMS, *ALIASES})

@@ -14,7 +14,7 @@ import pytest
 
 from tests.servers import free_socket
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def answers(url: str) -> bool:

@@ -17,11 +17,11 @@ from app.service import create_app
 from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
+from tests.app.test_result_cache import metric
 from tests.servers import free_socket, run_asgi
-from tests.test_result_cache import metric
 from tests.upstream import run_upstream
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KEY = "metrics-test-key"
 
 

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from tests import imagegen
-from tests.test_adjust import LIMITS, pairs, pixel, render_query
+from tests.transforms.test_adjust import LIMITS, pairs, pixel, render_query
 from transforms.dialects.imgix import parse_params
 from transforms.errors import ParamError
 from transforms.gradients import colour_ramp

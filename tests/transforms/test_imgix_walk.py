@@ -32,7 +32,7 @@ from transforms.dialects.imgix_names import (
 
 TOKEN = "walk-imgix-token"
 VENDORED = json.loads(
-    (Path(__file__).parent / "vendor" / "imgix-url-params-11.35.0.json").read_text()
+    (Path(__file__).parent.parent / "vendor" / "imgix-url-params-11.35.0.json").read_text()
 )
 PARAMS: dict[str, dict] = VENDORED["parameters"]
 

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from tests import imagegen
-from tests.test_adjust import LIMITS, pairs, pixel
+from tests.transforms.test_adjust import LIMITS, pairs, pixel
 from transforms.blend_modes import MODES, blend_pixels
 from transforms.dialects.imgix import parse_params
 from transforms.errors import ParamError

@@ -24,7 +24,7 @@ from cryptography.x509.oid import NameOID
 from tests import imagegen
 from tests.servers import free_socket
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "tls-test-origin-secret-5d2e"
 
 

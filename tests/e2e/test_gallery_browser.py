@@ -30,7 +30,7 @@ from tests.servers import run_asgi
 
 GALLERY_KEY = "gallery-test-key"
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps dialling Google's hosts, which
 # a closed network refuses; --no-sandbox because CI runs as root.

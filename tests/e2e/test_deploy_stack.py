@@ -24,7 +24,7 @@ from tests.nginx import run_nginx
 from tests.s3server import ADMIN, REGION, run_moto
 from tests.servers import run_asgi
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KEY = "compose-test-key"
 AVIF = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"  # Chromium's, for images
 WEBP = "image/webp,*/*"

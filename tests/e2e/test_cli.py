@@ -19,7 +19,7 @@ from tests.conftest import MEDIA_KEY
 from tests.imagegen import open_bytes
 from tests.servers import free_socket
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def signet_cmd(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,

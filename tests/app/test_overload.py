@@ -18,8 +18,8 @@ from app.service import create_app
 from app.settings import load_settings
 from sources.base import Original, TimedOut
 from tests import imagegen
+from tests.app.test_result_cache import metric
 from tests.servers import run_asgi
-from tests.test_result_cache import metric
 from tests.upstream import run_upstream
 
 # A render of this takes about half a second: long enough for a burst to pile up behind it.

@@ -29,10 +29,10 @@ from app.ops.http_limits import (
     uvicorn_options,
 )
 from tests import imagegen
+from tests.e2e.test_cli import child_pids, cmdline
 from tests.servers import free_socket
-from tests.test_cli import child_pids, cmdline
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 8192
 TIMEOUT = 1.0
 RSS_BOUND = 32 * 2**20  # the issue saw 475 MB for ten unfinished heads

@@ -17,9 +17,9 @@ from PIL import Image
 from app.service import create_app
 from app.settings import load_settings
 from tests import imagegen
+from tests.app.test_overload import burst
 from tests.probes import health_probe, peak_mib, reset_peak, rss_mib
 from tests.servers import run_asgi
-from tests.test_overload import burst
 from tests.upstream import Canned, run_upstream
 
 

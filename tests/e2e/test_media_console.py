@@ -13,11 +13,11 @@ import pytest
 from imagekitio import ImageKit
 
 from tests import imagegen
+from tests.e2e.test_gallery_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.mediaserver import LIB_KEY, library_config, serve
 from tests.servers import free_socket
-from tests.test_gallery_browser import CHROMIUM, CHROMIUM_ARGS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 DROP = """([name, b64]) => {
     const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));

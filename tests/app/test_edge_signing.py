@@ -26,8 +26,8 @@ from app.signing_imagekit import (
     sign_imagekit_url,
 )
 from tests import imagegen
+from tests.e2e.test_edge_headers import healthz_ms
 from tests.servers import run_asgi
-from tests.test_edge_headers import healthz_ms
 
 IK_KEY = "edge-ik-private-key"
 IX_TOKEN = "edge-imgix-token"

@@ -143,7 +143,7 @@ def test_fonts_differ_and_bold_is_bolder(server):
 
 def test_imgix_font_list_names_map_to_the_nearest_family():
     fonts = json.loads(
-        (Path(__file__).parent / "vendor" / "imgix-url-params-11.35.0.json").read_text()
+        (Path(__file__).parent.parent / "vendor" / "imgix-url-params-11.35.0.json").read_text()
     )["fontValues"]
     for name in fonts:  # every one of imgix's ~1000 names is accepted
         assert font_name(name).partition(",")[0] in FAMILIES, name

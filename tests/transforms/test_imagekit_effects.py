@@ -24,7 +24,7 @@ from transforms.spec import Chain, Limits
 LIMITS = Limits()
 RED, WHITE, BLUE = (255, 0, 0), (255, 255, 255), (0, 0, 255)
 VENDORED = json.loads(
-    (Path(__file__).parent / "vendor" / "imagekit-supported-transforms.json").read_text()
+    (Path(__file__).parent.parent / "vendor" / "imagekit-supported-transforms.json").read_text()
 )
 SDK_KEYS = sorted(set(VENDORED["transforms"].values()))
 

@@ -23,7 +23,7 @@ from transforms.spec import Limits
 from transforms.values import UNPUBLISHED_KEYWORDS, Invalid, parse_colour
 
 VENDORED = json.loads(
-    (Path(__file__).parent / "vendor" / "imgix-url-params-11.35.0.json").read_text()
+    (Path(__file__).parent.parent / "vendor" / "imgix-url-params-11.35.0.json").read_text()
 )
 PARAMS: dict[str, dict] = VENDORED["parameters"]
 LIMITS = Limits()

@@ -27,7 +27,7 @@ import yaml
 from app.ops.cli import build_parser, usable_cpus, workers_arg
 from app.settings import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 K8S_VERSION = "1.33.0"
 

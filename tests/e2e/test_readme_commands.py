@@ -27,7 +27,7 @@ from app.settings import load_settings
 from tests.imagegen import open_bytes
 from tests.servers import run_asgi
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 
 # (command prefix, why it is not run here). Matched after leading VAR=value words.

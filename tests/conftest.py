@@ -1,14 +1,32 @@
+"""The fixtures every test file uses: one set of factories for the real servers.
+
+- `signet`: the shared Signet over the media below (`config_file`), its base URL;
+  `client`: an httpx client on it.
+- `signet_with`: a factory, `with signet_with(sources=[...], env={...}) as s:` serves
+  any config (`tests.servers.serve_signet`); `s.base`, `s.client`, `s.app`, `s.settings`.
+- `upstream`: the HTTP upstream of tests/upstream.py on 127.0.0.1 (a module's own).
+- `moto`: moto's S3 in server mode (tests/s3server.py), its endpoint URL (a module's own);
+  a module that needs buckets overrides it with a `moto(moto)` fixture that fills it.
+
+Layout: tests/app/, tests/sources/, tests/transforms/ test the package of that name
+(through HTTP or directly), tests/e2e/ what runs `signet` in subprocesses, browsers,
+nginx, the deployment files and the README's commands. The support modules (servers.py,
+upstream.py, s3server.py, imagegen.py, ...) and tests/vendor/ stay at the top.
+"""
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import imagegen
-from tests.servers import run_asgi
+from tests.s3server import run_moto
+from tests.servers import serve_signet
+from tests.upstream import Upstream, run_upstream
 
 MEDIA_KEY = "media-test-key"
 OLD_KEY = "media-old-key"
@@ -82,10 +100,36 @@ def config_file(media_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def signet(config_file: Path) -> str:
+def signet(config_file: Path) -> Iterator[str]:
     """Base URL of Signet under uvicorn on 127.0.0.1, serving the test config."""
     os.environ["SIGNET_TEST_MEDIA_KEY"] = MEDIA_KEY
     os.environ["SIGNET_TEST_IMGIX_TOKEN"] = IMGIX_TOKEN
-    app = create_app(load_settings(config_file))
-    with run_asgi(app) as base:
-        yield base
+    with serve_signet(config_file) as served:
+        yield served.base
+
+
+@pytest.fixture
+def client(signet: str) -> Iterator[httpx.Client]:
+    """An HTTP client on the shared Signet (`signet`)."""
+    with httpx.Client(base_url=signet) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def signet_with() -> Callable[..., object]:
+    """The factory of a Signet with a given config: `tests.servers.serve_signet`."""
+    return serve_signet
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[Upstream]:
+    """tests/upstream.py's server on 127.0.0.1, for one test module."""
+    with run_upstream("127.0.0.1") as up:
+        yield up
+
+
+@pytest.fixture(scope="module")
+def moto() -> Iterator[str]:
+    """The endpoint URL of moto's S3 in server mode on 127.0.0.1, for one test module."""
+    with run_moto() as endpoint:
+        yield endpoint

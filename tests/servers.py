@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
+import httpx
+import pytest
 import uvicorn
+from starlette.applications import Starlette
+
+from app.service import create_app
+from app.settings import Settings, load_settings
 
 
 def free_socket(host: str = "127.0.0.1") -> socket.socket:
@@ -38,6 +46,40 @@ def run_asgi(app, host: str = "127.0.0.1") -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+@dataclass(frozen=True)
+class Signet:
+    """A Signet under uvicorn: its base URL, a client on it, the app and its settings."""
+
+    base: str
+    client: httpx.Client
+    app: Starlette
+    settings: Settings
+
+
+@contextlib.contextmanager
+def serve_signet(
+    config: Settings | str | os.PathLike[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 5.0,
+    **sections: object,
+) -> Iterator[Signet]:
+    """Serve `create_app` under uvicorn on 127.0.0.1 (`run_asgi`) and yield a `Signet`.
+
+    `config` is built Settings, or a TOML file read with `load_settings(config,
+    **sections)`; with neither, the settings are the sections given (`sources=[...]`,
+    `limits={...}`, ...). `env` is set while the settings load and while Signet serves
+    (key references such as `env:NAME`), and restored afterwards. The client's timeout
+    is `timeout` seconds (httpx's default, 5, unless a test asks for more)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in (env or {}).items():
+            mp.setenv(name, value)
+        settings = config if isinstance(config, Settings) else load_settings(config, **sections)
+        app = create_app(settings)
+        with run_asgi(app) as base, httpx.Client(base_url=base, timeout=timeout) as client:
+            yield Signet(base, client, app, settings)
 
 
 def raw_get(base_url: str, raw_target: str, headers: dict[str, str] | None = None):

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import httpx
 import pytest
 from PIL import Image
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
 from tests.pixels import box_of
-from tests.servers import run_asgi
 
 KEY = "chain-test-key"
 RED = (255, 0, 0)
@@ -30,20 +26,18 @@ def media(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(media: Path) -> httpx.Client:
-    os.environ["SIGNET_TEST_CHAIN_KEY"] = KEY
+def server(media: Path, signet_with) -> httpx.Client:
     common = {"type": "folder", "root": str(media), "scheme": "imagekit", "presets": PRESETS}
-    settings = load_settings(
-        None,
+    with signet_with(
+        env={"SIGNET_TEST_CHAIN_KEY": KEY},
         sources=[
             {"name": "ik", **common},
             {"name": "iks", **common, "secure": True, "keys": ["env:SIGNET_TEST_CHAIN_KEY"]},
             {"name": "ikstrict", **common, "strict": True},
             {"name": "ikfixed", **common, "preset_override": False},
         ],
-    )
-    with run_asgi(create_app(settings)) as base, httpx.Client(base_url=base) as client:
-        yield client
+    ) as served:
+        yield served.client
 
 
 def image(resp: httpx.Response) -> Image.Image:

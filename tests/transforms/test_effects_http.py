@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 import httpx
 import pytest
 from PIL import Image
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
-from tests.servers import run_asgi
 
 KEY = "effects-test-key"
 VAULT_KEY = "effects-vault-key"
@@ -24,7 +19,7 @@ def png(img: Image.Image) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> httpx.Client:
+def server(tmp_path_factory, signet_with) -> httpx.Client:
     root = tmp_path_factory.mktemp("effects")
     media, vault = root / "media", root / "vault"
     media.mkdir()
@@ -38,10 +33,8 @@ def server(tmp_path_factory) -> httpx.Client:
     (media / "half.png").write_bytes(png(half))
     (media / "notimage.png").write_bytes(b"not an image\n")
     (vault / "half.png").write_bytes(png(half))
-    os.environ["SIGNET_TEST_EFFECTS_KEY"] = KEY
-    os.environ["SIGNET_TEST_EFFECTS_VAULT"] = VAULT_KEY
-    settings = load_settings(
-        None,
+    with signet_with(
+        env={"SIGNET_TEST_EFFECTS_KEY": KEY, "SIGNET_TEST_EFFECTS_VAULT": VAULT_KEY},
         sources=[
             {"name": "fx", "type": "folder", "root": str(media),
              "keys": ["env:SIGNET_TEST_EFFECTS_KEY"]},
@@ -52,9 +45,8 @@ def server(tmp_path_factory) -> httpx.Client:
             {"name": "fixed", "type": "folder", "root": str(media), "preset_override": False,
              "presets": {"branded": "w=200&blend=/half.png&blend-mode=multiply&border=4,f00"}},
         ],
-    )
-    with run_asgi(create_app(settings)) as base, httpx.Client(base_url=base) as client:
-        yield client
+    ) as served:
+        yield served.client
 
 
 def image(server: httpx.Client, url: str) -> Image.Image:

@@ -10,10 +10,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 from skimage import data as skdata
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import imagegen
-from tests.servers import run_asgi
 from transforms import faces
 
 
@@ -29,19 +26,17 @@ ORIGINAL = off_centre()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
+def server(tmp_path_factory, signet_with) -> str:
     root = tmp_path_factory.mktemp("faces")
     (root / "astronaut.jpg").write_bytes(ORIGINAL)
     (root / "noface.jpg").write_bytes(imagegen.jpeg(900, 300))
-    settings = load_settings(
-        None,
+    with signet_with(
         sources=[
             {"name": "f", "type": "folder", "root": str(root)},
             {"name": "k", "type": "folder", "root": str(root), "scheme": "imagekit"},
         ],
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 def image(server: str, query: str, source: str = "f") -> Image.Image:

@@ -13,12 +13,10 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.service import create_app
 from app.settings import load_settings
 from tests import hostile_files as hf
 from tests import imagegen
 from tests.probes import health_probe
-from tests.servers import run_asgi
 from transforms.errors import ImageError
 from transforms.pipeline import render
 from transforms.spec import Limits, Size, TransformSpec
@@ -49,20 +47,18 @@ FINE = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
+def server(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("structure")
     for name, (build, _) in HOSTILE.items():
         (root / name).write_bytes(build())
     for name, data in FINE.items():
         (root / name).write_bytes(data)
     (root / "photo.jpg").write_bytes(imagegen.jpeg(640, 480))
-    settings = load_settings(
-        None,
+    with signet_with(
         limits={"transform_workers": 2},
         sources=[{"name": "h", "type": "folder", "root": str(root)}],
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import importlib.util
-import os
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,13 +18,10 @@ import pytest
 from imagekitio import ImageKit
 
 from app.ops.cli import main as signet_main
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from app.signing_imagekit import imagekit_digest
 from tests import imagegen
 from tests.imagegen import open_bytes
-from tests.servers import run_asgi
 
 DEMO_KEY = "private_key_test"  # protocols.md's worked examples
 IK_KEY = "ik-test-private-key"
@@ -66,13 +62,11 @@ def media(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def signet(media: Path) -> str:
-    os.environ["SIGNET_TEST_IK_DEMO_KEY"] = DEMO_KEY
-    os.environ["SIGNET_TEST_IK_KEY"] = IK_KEY
-    os.environ["SIGNET_TEST_IK_OLD_KEY"] = IK_OLD_KEY
+def signet(media: Path, signet_with) -> str:
     imagekit = {"scheme": "imagekit"}
-    settings = load_settings(
-        None,
+    with signet_with(
+        env={"SIGNET_TEST_IK_DEMO_KEY": DEMO_KEY, "SIGNET_TEST_IK_KEY": IK_KEY,
+             "SIGNET_TEST_IK_OLD_KEY": IK_OLD_KEY},
         sources=[
             folder("demo", media, secure=True, keys=["env:SIGNET_TEST_IK_DEMO_KEY"], **imagekit),
             folder("ik", media, domains=[IK_DOMAIN], secure=True, ttl=3600,
@@ -82,9 +76,8 @@ def signet(media: Path) -> str:
             folder("ikorig", media, allow_original=True, **imagekit),
             folder("plain", media),
         ],
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 class Answer:

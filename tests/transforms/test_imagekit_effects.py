@@ -11,11 +11,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import imagegen
 from tests.imagegen import open_bytes
-from tests.servers import run_asgi
 from transforms.dialects.imagekit import parse_imagekit
 from transforms.errors import ParamError
 from transforms.pipeline import render
@@ -210,16 +207,14 @@ WALK_VALUES = {
 
 
 @pytest.fixture(scope="module")
-def signet(tmp_path_factory) -> str:
+def signet(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("ikwalk")
     (root / "photo.jpg").write_bytes(imagegen.jpeg(300, 200))
-    settings = load_settings(
-        None,
+    with signet_with(
         sources=[{"name": "ik", "type": "folder", "root": str(root), "scheme": "imagekit",
                   "allow_original": True, "presets": {"thumb": "w=60&h=60&fit=crop"}}],
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 def test_the_walk_knows_every_sdk_key():

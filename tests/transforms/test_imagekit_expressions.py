@@ -9,11 +9,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import imagegen
 from tests.imagegen import open_bytes
-from tests.servers import run_asgi
 from transforms.dialects.imagekit import parse_imagekit
 from transforms.errors import ParamError
 from transforms.expressions import MAX_CHARS, MAX_OPERATORS, parse_expression
@@ -115,13 +112,12 @@ def test_ar_with_an_expression_is_refused():
 
 
 @pytest.fixture(scope="module")
-def signet(tmp_path_factory) -> str:
+def signet(tmp_path_factory, signet_with) -> str:
     root = tmp_path_factory.mktemp("ikexpr")
     (root / "photo.jpg").write_bytes(imagegen.jpeg(400, 300))
-    settings = load_settings(None, sources=[{"name": "ik", "type": "folder",
-                                             "root": str(root), "scheme": "imagekit"}])
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    with signet_with(sources=[{"name": "ik", "type": "folder",
+                               "root": str(root), "scheme": "imagekit"}]) as served:
+        yield served.base
 
 
 def test_expressions_over_http(signet):

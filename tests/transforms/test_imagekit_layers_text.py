@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 
 import httpx
 import numpy as np
 import pytest
 from PIL import Image
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
 from tests.imagegen import open_bytes
-from tests.servers import run_asgi
 from transforms.dialects.imagekit import parse_imagekit
 from transforms.errors import ParamError
 from transforms.marks import MarkData
@@ -122,16 +118,14 @@ KEY = "private_test_layers_key"
 
 
 @pytest.fixture(scope="module")
-def signet(tmp_path_factory) -> str:
+def signet(tmp_path_factory, signet_with) -> str:
     root = tmp_path_factory.mktemp("iklayers")
     (root / "photo.png").write_bytes(BASE)
-    os.environ["SIGNET_TEST_IK_LAYERS_KEY"] = KEY
-    settings = load_settings(None, sources=[
+    with signet_with(env={"SIGNET_TEST_IK_LAYERS_KEY": KEY}, sources=[
         {"name": "ik", "type": "folder", "root": str(root), "scheme": "imagekit",
          "secure": True, "keys": ["env:SIGNET_TEST_IK_LAYERS_KEY"]},
-    ])
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ]) as served:
+        yield served.base
 
 
 def test_signed_text_and_canvas_layers_over_http(signet):

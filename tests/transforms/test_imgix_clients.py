@@ -20,10 +20,7 @@ import httpx
 import imgix
 import pytest
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import imagegen
-from tests.servers import run_asgi
 
 TOKEN = "clients-imgix-token"
 DOMAIN = "ix.clients.test"
@@ -45,20 +42,17 @@ console.log(JSON.stringify({
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
+def server(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("clients")
     (root / "photo.jpg").write_bytes(imagegen.jpeg(800, 600))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SIGNET_TEST_CLIENTS_TOKEN", TOKEN)
-        config = load_settings(
-            None,
-            limits={"max_output_pixels": MAX_PIXELS},
-            sources=[{"name": "ix", "type": "folder", "root": str(root), "secure": True,
-                      "domains": [DOMAIN], "scheme": "imgix",
-                      "keys": ["env:SIGNET_TEST_CLIENTS_TOKEN"]}],
-        )
-        with run_asgi(create_app(config)) as base:
-            yield base
+    with signet_with(
+        env={"SIGNET_TEST_CLIENTS_TOKEN": TOKEN},
+        limits={"max_output_pixels": MAX_PIXELS},
+        sources=[{"name": "ix", "type": "folder", "root": str(root), "secure": True,
+                  "domains": [DOMAIN], "scheme": "imgix",
+                  "keys": ["env:SIGNET_TEST_CLIENTS_TOKEN"]}],
+    ) as served:
+        yield served.base
 
 
 def js_core() -> Path:

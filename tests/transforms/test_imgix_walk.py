@@ -17,11 +17,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
-from tests.servers import run_asgi
 from transforms.dialects.imgix_names import (
     ALIASES,
     GENERATIVE,
@@ -78,20 +75,17 @@ DOCUMENT_TYPES = ("image/", "application/json", "text/css", "text/plain")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
+def server(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("walk")
     (root / "photo.jpg").write_bytes(imagegen.jpeg(300, 200))
     (root / "mark.png").write_bytes(imagegen.png_alpha(40, 30))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SIGNET_TEST_WALK_TOKEN", TOKEN)
-        config = load_settings(
-            None,
-            limits={"max_output_pixels": 400_000},  # clamped outputs stay cheap
-            sources=[{"name": "ix", "type": "folder", "root": str(root), "secure": True,
-                      "scheme": "imgix", "keys": ["env:SIGNET_TEST_WALK_TOKEN"]}],
-        )
-        with run_asgi(create_app(config)) as base:
-            yield base
+    with signet_with(
+        env={"SIGNET_TEST_WALK_TOKEN": TOKEN},
+        limits={"max_output_pixels": 400_000},  # clamped outputs stay cheap
+        sources=[{"name": "ix", "type": "folder", "root": str(root), "secure": True,
+                  "scheme": "imgix", "keys": ["env:SIGNET_TEST_WALK_TOKEN"]}],
+    ) as served:
+        yield served.base
 
 
 def _range(expect: dict) -> tuple[float | None, float | None]:

@@ -10,10 +10,7 @@ import pillow_jxl  # noqa: F401  (lets Pillow open the JXL answers)
 import pytest
 from PIL import Image
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import originals
-from tests.servers import run_asgi
 
 RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
 FILES = {
@@ -34,13 +31,12 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
+def server(tmp_path_factory, signet_with) -> str:
     root = tmp_path_factory.mktemp("originals")
     for name, data in FILES.items():
         (root / name).write_bytes(data)
-    settings = load_settings(None, sources=[{"name": "o", "type": "folder", "root": str(root)}])
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    with signet_with(sources=[{"name": "o", "type": "folder", "root": str(root)}]) as served:
+        yield served.base
 
 
 def close(got, want, tolerance: int) -> bool:

@@ -7,12 +7,9 @@ import httpx
 import pytest
 from PIL import Image, ImageChops
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import imagegen
 from tests.output_helpers import LIMITS
 from tests.pixels import GREY, box_of, count_of
-from tests.servers import run_asgi
 from transforms.dialects.imgix import parse_params
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, join_mark_base
 from transforms.errors import ParamError
@@ -206,14 +203,13 @@ def test_new_options_need_their_layer() -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> httpx.Client:
+def server(tmp_path_factory, signet_with) -> httpx.Client:
     root = tmp_path_factory.mktemp("overlay-options")
     (root / "grey.png").write_bytes(GREY_PNG)
     (root / "brand").mkdir()
     (root / "brand" / "logo.png").write_bytes(LOGO)
-    settings = load_settings(None, sources=[{"name": "o", "type": "folder", "root": str(root)}])
-    with run_asgi(create_app(settings)) as base, httpx.Client(base_url=base) as client:
-        yield client
+    with signet_with(sources=[{"name": "o", "type": "folder", "root": str(root)}]) as served:
+        yield served.client
 
 
 def test_options_through_the_server(server):

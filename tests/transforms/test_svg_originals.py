@@ -12,10 +12,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import imagegen
-from tests.servers import run_asgi
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'
 RED_HALF = SVG + b'<rect width="100" height="100" fill="red"/></svg>'
@@ -96,7 +93,7 @@ REFUSED = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, canary) -> str:
+def server(tmp_path_factory, canary, signet_with) -> str:
     root = tmp_path_factory.mktemp("svg")
     secret = tmp_path_factory.mktemp("outside") / "green.png"
     secret.write_bytes(GREEN_PNG)
@@ -105,9 +102,8 @@ def server(tmp_path_factory, canary) -> str:
     files.update({name: data for name, (data, _) in REFUSED.items()})
     for name, data in files.items():
         (root / name).write_bytes(data)
-    settings = load_settings(None, sources=[{"name": "s", "type": "folder", "root": str(root)}])
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    with signet_with(sources=[{"name": "s", "type": "folder", "root": str(root)}]) as served:
+        yield served.base
 
 
 def get(server: str, query: str) -> httpx.Response:

@@ -10,21 +10,17 @@ import httpx
 import pytest
 from PIL import Image, ImageChops
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import imagegen
 from tests.pixels import GREY, box_of, count_of
-from tests.servers import run_asgi
 from transforms.text import FAMILIES, font_name
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> httpx.Client:
+def server(tmp_path_factory, signet_with) -> httpx.Client:
     root = tmp_path_factory.mktemp("text")
     (root / "grey.png").write_bytes(imagegen.encode(Image.new("RGB", (400, 300), GREY), "PNG"))
-    settings = load_settings(None, sources=[{"name": "t", "type": "folder", "root": str(root)}])
-    with run_asgi(create_app(settings)) as base, httpx.Client(base_url=base) as client:
-        yield client
+    with signet_with(sources=[{"name": "t", "type": "folder", "root": str(root)}]) as served:
+        yield served.client
 
 
 def image(server: httpx.Client, query: str) -> Image.Image:

@@ -11,12 +11,9 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
 from tests.pixels import GREY, box_of, count_of
-from tests.servers import run_asgi
 from tests.upstream import run_upstream
 from transforms.marks import MARKS
 
@@ -62,12 +59,10 @@ def upstream():
 
 
 @pytest.fixture(scope="module")
-def server(folders, upstream) -> httpx.Client:
-    os.environ["SIGNET_TEST_WATERMARK_KEY"] = KEY
-    os.environ["SIGNET_TEST_VAULT_KEY"] = VAULT_KEY
+def server(folders, upstream, signet_with) -> httpx.Client:
     keys = ["env:SIGNET_TEST_WATERMARK_KEY"]
-    settings = load_settings(
-        None,
+    with signet_with(
+        env={"SIGNET_TEST_WATERMARK_KEY": KEY, "SIGNET_TEST_VAULT_KEY": VAULT_KEY},
         sources=[
             {"name": "wm", "type": "folder", "root": str(folders["media"]), "keys": keys,
              "private_prefixes": ["private/"]},
@@ -81,9 +76,8 @@ def server(folders, upstream) -> httpx.Client:
             {"name": "proxy", "type": "web_proxy", "keys": keys,
              "allowed_networks": ["127.0.0.2/32"]},
         ],
-    )
-    with run_asgi(create_app(settings)) as base, httpx.Client(base_url=base) as client:
-        yield client  # one client: a new one per request costs more than the request
+    ) as served:
+        yield served.client  # one client: a new one per request costs more than the request
 
 
 def get(server: httpx.Client, url: str, **kwargs) -> httpx.Response:

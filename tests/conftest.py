@@ -4,7 +4,8 @@
   `client`: an httpx client on it.
 - `signet_with`: a factory, `with signet_with(sources=[...], env={...}) as s:` serves
   any config (`tests.servers.serve_signet`); `s.base`, `s.client`, `s.app`, `s.settings`.
-- `upstream`: the HTTP upstream of tests/upstream.py on 127.0.0.1 (a module's own).
+- `upstream`: the HTTP upstream of tests/upstream.py, a module's own: on 127.0.0.1, or
+  where the module's `UPSTREAM = {"host": "127.0.0.2", ...}` puts it.
 - `moto`: moto's S3 in server mode (tests/s3server.py), its endpoint URL (a module's own);
   a module that needs buckets overrides it with a `moto(moto)` fixture that fills it.
 
@@ -122,9 +123,11 @@ def signet_with() -> Callable[..., object]:
 
 
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[Upstream]:
-    """tests/upstream.py's server on 127.0.0.1, for one test module."""
-    with run_upstream("127.0.0.1") as up:
+def upstream(request: pytest.FixtureRequest) -> Iterator[Upstream]:
+    """tests/upstream.py's server for one test module: on 127.0.0.1, or as the module's
+    `UPSTREAM` dict says (`run_upstream`'s arguments: host, slow_seconds, ...)."""
+    options = {"host": "127.0.0.1", **getattr(request.module, "UPSTREAM", {})}
+    with run_upstream(**options) as up:
         yield up
 
 

@@ -17,15 +17,12 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.service import create_app
-from app.settings import load_settings
 from sources.base import TooLarge, Unreachable
 from sources.content_encoding import BodyDecoder
 from sources.http_fetch import REQUEST_HEADERS
 from tests import imagegen
 from tests.probes import health_probe, peak_mib, reset_peak, rss_mib
-from tests.servers import run_asgi
-from tests.upstream import Canned, run_upstream
+from tests.upstream import Canned
 
 IMAGE = imagegen.jpeg(120, 80)
 BOMB_BYTES = 128 * 1024 * 1024
@@ -58,20 +55,12 @@ def bombs() -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def upstream():
-    with run_upstream("127.0.0.1") as up:
-        yield up
-
-
-@pytest.fixture(scope="module")
-def server(upstream) -> str:
-    settings = load_settings(
-        None,
+def server(upstream, signet_with) -> str:
+    with signet_with(
         limits={"max_source_bytes": LIMIT},
         sources=[{"name": "w", "type": "web_folder", "base_url": upstream.base + "/"}],
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 def canned(upstream, name: str, encoding: str | None, body: bytes, **extra) -> str:

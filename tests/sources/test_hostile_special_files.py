@@ -42,14 +42,12 @@ def root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(root) -> str:
-    settings = load_settings(
-        None,
+def server(root, signet_with) -> str:
+    with signet_with(
         limits={"source_timeout": 1.0, "transform_workers": 1},
         sources=[{"name": "m", "type": "folder", "root": str(root)}],
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 def folder_threads() -> list[str]:

@@ -11,8 +11,8 @@ import pytest
 from app.service import create_app
 from app.settings import ConfigError, load_settings
 from tests import imagegen
-from tests.s3server import admin_client, iam_enforced, run_moto, use_test_credentials
-from tests.servers import run_asgi
+from tests.s3server import admin_client, iam_enforced, use_test_credentials
+from tests.servers import serve_signet
 
 BUCKET = "other-account"
 CACHE = "other-cache"
@@ -24,25 +24,25 @@ def policy(*actions: str, resource: str = "*") -> str:
 
 
 @pytest.fixture(scope="module")
-def moto():
-    with run_moto() as endpoint:
-        s3 = admin_client(endpoint)
-        for bucket in (BUCKET, CACHE):
-            s3.create_bucket(Bucket=bucket)
-        s3.put_object(Bucket=BUCKET, Key="dog.jpg", Body=imagegen.jpeg(120, 80))
-        iam = admin_client(endpoint, "iam")
-        keys = {}
-        for user, allowed in [("reader", policy("s3:*")), ("assumer", policy("sts:AssumeRole")),
-                              ("nothing", None)]:
-            iam.create_user(UserName=user)
-            if allowed:
-                iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=allowed)
-            keys[user] = iam.create_access_key(UserName=user)["AccessKey"]
-        trust = json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
-        role = iam.create_role(RoleName="media", AssumeRolePolicyDocument=trust)["Role"]
-        iam.put_role_policy(RoleName="media", PolicyName="p", PolicyDocument=policy("s3:*"))
-        yield endpoint, keys, role["Arn"]
+def moto(moto):
+    """conftest's moto, with what these tests need in it."""
+    s3 = admin_client(moto)
+    for bucket in (BUCKET, CACHE):
+        s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=BUCKET, Key="dog.jpg", Body=imagegen.jpeg(120, 80))
+    iam = admin_client(moto, "iam")
+    keys = {}
+    for user, allowed in [("reader", policy("s3:*")), ("assumer", policy("sts:AssumeRole")),
+                          ("nothing", None)]:
+        iam.create_user(UserName=user)
+        if allowed:
+            iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=allowed)
+        keys[user] = iam.create_access_key(UserName=user)["AccessKey"]
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
+    role = iam.create_role(RoleName="media", AssumeRolePolicyDocument=trust)["Role"]
+    iam.put_role_policy(RoleName="media", PolicyName="p", PolicyDocument=policy("s3:*"))
+    return moto, keys, role["Arn"]
 
 
 @pytest.fixture
@@ -62,9 +62,8 @@ def source(endpoint: str, **credentials) -> dict:
 
 
 def get_dog(settings_source: dict, **cache) -> httpx.Response:
-    settings = load_settings(None, sources=[settings_source], cache=cache or {"enabled": True})
-    with run_asgi(create_app(settings)) as base:
-        return httpx.get(base + "/s/dog.jpg?w=60")
+    with serve_signet(sources=[settings_source], cache=cache or {"enabled": True}) as served:
+        return httpx.get(served.base + "/s/dog.jpg?w=60")
 
 
 def test_the_standard_chain_alone_is_refused(moto, env):

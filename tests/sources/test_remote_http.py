@@ -8,12 +8,9 @@ import httpx
 import imgix
 import pytest
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
-from tests.s3server import ADMIN, admin_client, iam_enforced, run_moto, use_test_credentials
-from tests.servers import run_asgi
+from tests.s3server import ADMIN, admin_client, iam_enforced, use_test_credentials
 from tests.upstream import run_upstream
 
 KEY = "remote-test-key"
@@ -30,20 +27,17 @@ def aws_env(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def moto(aws_env):
-    with run_moto() as endpoint:
-        s3 = admin_client(endpoint)
-        s3.create_bucket(Bucket=BUCKET)
-        s3.put_object(Bucket=BUCKET, Key="photos/dog.jpg", Body=PHOTO, ContentType="image/jpeg")
-        s3.put_object(Bucket=BUCKET, Key="photos/secret.jpg", Body=PHOTO,
-                      Metadata={"private": "true"})
-        yield endpoint
+def moto(aws_env, moto):
+    """conftest's moto, with the bucket of these tests."""
+    s3 = admin_client(moto)
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="photos/dog.jpg", Body=PHOTO, ContentType="image/jpeg")
+    s3.put_object(Bucket=BUCKET, Key="photos/secret.jpg", Body=PHOTO,
+                  Metadata={"private": "true"})
+    return moto
 
 
-@pytest.fixture(scope="module")
-def upstream():
-    with run_upstream("127.0.0.2", slow_seconds=3.0) as up:
-        yield up
+UPSTREAM = {"host": "127.0.0.2", "slow_seconds": 3.0}  # where the `upstream` fixture runs
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +48,8 @@ def local_upstream(upstream):
 
 
 @pytest.fixture(scope="module")
-def signet(moto, upstream, tmp_path_factory):
-    settings = load_settings(
-        None,
+def signet(moto, upstream, tmp_path_factory, signet_with):
+    with signet_with(
         limits={"source_timeout": 1.0, "max_source_bytes": 300_000},
         sources=[
             {"name": "s3", "type": "s3", "bucket": BUCKET, "prefix": "photos",
@@ -73,9 +66,8 @@ def signet(moto, upstream, tmp_path_factory):
             {"name": "ixproxy", "type": "web_proxy", "scheme": "imgix",
              "keys": ["env:SIGNET_TEST_REMOTE_KEY"], "allowed_networks": ["127.0.0.2/32"]},
         ],
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 def get(signet: str, path: str, sign: bool = True, **kw) -> httpx.Response:
@@ -99,7 +91,7 @@ def test_s3_private_object_needs_a_signature(signet):
     assert get(signet, "/s3/secret.jpg?w=64").status_code == 200
 
 
-def test_s3_bucket_the_credentials_cannot_read(signet, moto, aws_env):
+def test_s3_bucket_the_credentials_cannot_read(signet, moto, aws_env, signet_with):
     with iam_enforced(moto):
         # moto now checks IAM, where the service's credentials grant nothing
         resp = get(signet, "/denied/photos/dog.jpg", sign=False)
@@ -107,11 +99,10 @@ def test_s3_bucket_the_credentials_cannot_read(signet, moto, aws_env):
     assert "refused access" in resp.text
     assert ADMIN["aws_access_key_id"] not in resp.text and "127.0.0.1" not in resp.text
     # a bucket that does not exist is refused like one we may not read
-    settings = load_settings(None, sources=[
+    with signet_with(sources=[
         {"name": "gone", "type": "s3", "bucket": "no-such-bucket", "region": "us-east-1",
-         "endpoint_url": moto}])
-    with run_asgi(create_app(settings)) as base:
-        resp = httpx.get(base + "/gone/a.jpg")
+         "endpoint_url": moto}]) as served:
+        resp = httpx.get(served.base + "/gone/a.jpg")
     assert resp.status_code == 502
     assert ADMIN["aws_access_key_id"] not in resp.text and "127.0.0.1" not in resp.text
 

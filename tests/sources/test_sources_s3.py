@@ -10,7 +10,7 @@ import pytest
 from sources.base import BadPath, NotFound, SourceError, TimedOut, TooLarge, Unreachable
 from sources.s3 import S3Source
 from tests import imagegen
-from tests.s3server import ADMIN, admin_client, iam_enforced, run_moto, use_test_credentials
+from tests.s3server import ADMIN, admin_client, iam_enforced, use_test_credentials
 from tests.servers import free_socket
 
 BUCKET = "signet-media"
@@ -19,16 +19,16 @@ BIG = b"\xff" * 300_000
 
 
 @pytest.fixture(scope="module")
-def moto():
-    with run_moto() as endpoint:
-        s3 = admin_client(endpoint)
-        s3.create_bucket(Bucket=BUCKET)
-        s3.put_object(Bucket=BUCKET, Key="dog.jpg", Body=IMAGE, ContentType="image/jpeg")
-        s3.put_object(Bucket=BUCKET, Key="photos/dog.jpg", Body=IMAGE[:100])
-        s3.put_object(Bucket=BUCKET, Key="caf\u00e9 photo.jpg", Body=IMAGE)
-        s3.put_object(Bucket=BUCKET, Key="big.jpg", Body=BIG)
-        s3.put_object(Bucket=BUCKET, Key="secret.jpg", Body=IMAGE, Metadata={"private": "true"})
-        yield endpoint
+def moto(moto):
+    """conftest's moto, with what these tests need in it."""
+    s3 = admin_client(moto)
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="dog.jpg", Body=IMAGE, ContentType="image/jpeg")
+    s3.put_object(Bucket=BUCKET, Key="photos/dog.jpg", Body=IMAGE[:100])
+    s3.put_object(Bucket=BUCKET, Key="caf\u00e9 photo.jpg", Body=IMAGE)
+    s3.put_object(Bucket=BUCKET, Key="big.jpg", Body=BIG)
+    s3.put_object(Bucket=BUCKET, Key="secret.jpg", Body=IMAGE, Metadata={"private": "true"})
+    return moto
 
 
 @pytest.fixture(autouse=True)

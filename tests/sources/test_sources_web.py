@@ -16,10 +16,7 @@ from tests.upstream import IMAGE, IMAGE_ETAG, IMAGE_LAST_MODIFIED, run_upstream
 LIMIT = 1_000_000
 
 
-@pytest.fixture(scope="module")
-def upstream():
-    with run_upstream("127.0.0.2") as up:
-        yield up
+UPSTREAM = {"host": "127.0.0.2"}  # where the `upstream` fixture runs
 
 
 @pytest.fixture(scope="module")

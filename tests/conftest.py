@@ -8,6 +8,8 @@
   where the module's `UPSTREAM = {"host": "127.0.0.2", ...}` puts it.
 - `moto`: moto's S3 in server mode (tests/s3server.py), its endpoint URL (a module's own);
   a module that needs buckets overrides it with a `moto(moto)` fixture that fills it.
+- `browser`: Debian's Chromium under Playwright (a module's own; its `BROWSER` dict adds
+  launch options).
 
 Layout: tests/app/, tests/sources/, tests/transforms/ test the package of that name
 (through HTTP or directly), tests/e2e/ what runs `signet` in subprocesses, browsers,
@@ -129,6 +131,35 @@ def upstream(request: pytest.FixtureRequest) -> Iterator[Upstream]:
     options = {"host": "127.0.0.1", **getattr(request.module, "UPSTREAM", {})}
     with run_upstream(**options) as up:
         yield up
+
+
+# Debian's Chromium (tests/setup_system.sh installs it). Without the background-networking
+# flags Chromium keeps dialling Google's hosts, which a closed network refuses;
+# --no-sandbox because CI runs as root.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[object]:
+    """A headless Chromium (Playwright's persistent context, a fresh profile), for one
+    module; the module's `BROWSER` dict adds launch options (viewport, scale factor)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run tests/setup_system.sh (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),  # a fresh profile every run
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            **getattr(request.module, "BROWSER", {}),
+        )
+        try:
+            yield context
+        finally:
+            context.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import imagegen
-from tests.servers import run_asgi
 
 RED, BLUE, GREEN = (255, 0, 0), (0, 0, 255), (0, 255, 0)
 
@@ -24,7 +21,7 @@ def folder(name: str, root: Path, **options) -> dict:
 
 
 @pytest.fixture(scope="module")
-def signet(tmp_path_factory) -> str:
+def signet(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("default")
     (root / "fallbacks").mkdir()
     (root / "private").mkdir()
@@ -33,8 +30,7 @@ def signet(tmp_path_factory) -> str:
         imagegen.encode(imagegen.solid(300, 300, BLUE), "PNG"))
     (root / "private" / "secret.png").write_bytes(
         imagegen.encode(imagegen.solid(50, 50, GREEN), "PNG"))
-    settings = load_settings(
-        None,
+    with signet_with(
         sources=[
             folder("ik", root, scheme="imagekit", private_prefixes=["private/"]),
             folder("ikdef", root, scheme="imagekit", default_image="fallbacks/missing.png",
@@ -42,9 +38,8 @@ def signet(tmp_path_factory) -> str:
             folder("ix", root, scheme="imgix", default_image="/fallbacks/missing.png"),
             folder("none", root),
         ],
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 def get(signet: str, url: str) -> httpx.Response:

@@ -16,7 +16,6 @@ from app.settings import ConfigError, load_settings
 from app.signing import sign_url
 from tests import imagegen
 from tests.e2e.test_edge_headers import healthz_ms
-from tests.servers import run_asgi
 
 SECRET = "cdn-origin-secret-3f9a"
 MEDIA_SECRET = "media-own-secret-77c1"
@@ -37,20 +36,17 @@ def folder(name: str, root: Path, **options) -> dict:
 
 
 @pytest.fixture(scope="module")
-def signet(root: Path) -> str:
-    os.environ["SIGNET_TEST_ORIGIN_SECRET"] = SECRET
-    os.environ["SIGNET_TEST_OK"] = KEY
-    settings = load_settings(
-        None,
+def signet(root: Path, signet_with) -> str:
+    with signet_with(
+        env={"SIGNET_TEST_ORIGIN_SECRET": SECRET, "SIGNET_TEST_OK": KEY},
         server={"origin_secrets": ["env:SIGNET_TEST_ORIGIN_SECRET"]},
         sources=[
             folder("pub", root),  # the server's secret
             folder("media", root, origin_secrets=[f"file:{root / 'media.secret'}"]),
             folder("direct", root, origin_secrets=[]),  # reached without the CDN
         ],
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -118,18 +114,17 @@ def test_signatures_still_apply_behind_the_secret(signet):
     assert resp.status_code == 403 and resp.text == "invalid signature\n"
 
 
-def test_another_header_carries_the_secret_as_is(root):
-    os.environ["SIGNET_TEST_ORIGIN_SECRET"] = SECRET
-    settings = load_settings(None, server={"origin_secrets": ["env:SIGNET_TEST_ORIGIN_SECRET"],
-                                           "origin_header": "X-Origin-Secret"},
-                             sources=[folder("pub", root)])
-    with run_asgi(create_app(settings)) as base:
-        assert httpx.get(f"{base}/pub/dog.jpg", headers=bearer(SECRET)).status_code == 403
-        resp = httpx.get(f"{base}/pub/dog.jpg?w=20", headers={"x-origin-secret": SECRET})
+def test_another_header_carries_the_secret_as_is(root, signet_with):
+    with signet_with(env={"SIGNET_TEST_ORIGIN_SECRET": SECRET},
+                     server={"origin_secrets": ["env:SIGNET_TEST_ORIGIN_SECRET"],
+                             "origin_header": "X-Origin-Secret"},
+                     sources=[folder("pub", root)]) as served:
+        assert httpx.get(f"{served.base}/pub/dog.jpg", headers=bearer(SECRET)).status_code == 403
+        resp = httpx.get(f"{served.base}/pub/dog.jpg?w=20", headers={"x-origin-secret": SECRET})
         assert resp.status_code == 200 and imagegen.open_bytes(resp.content).width == 20
 
 
-def test_rotation_any_listed_secret_admits(root):
+def test_rotation_any_listed_secret_admits(root, signet_with):
     os.environ["SIGNET_TEST_ORIGIN_OLD"] = "the-old-one"
     os.environ["SIGNET_TEST_ORIGIN_SECRET"] = SECRET
     settings = load_settings(None, server={"origin_secrets": ["env:SIGNET_TEST_ORIGIN_SECRET",
@@ -137,9 +132,10 @@ def test_rotation_any_listed_secret_admits(root):
                              sources=[folder("pub", root)])
     guard = OriginGuard.from_settings(settings)
     assert guard is not None and SECRET not in repr(guard)
-    with run_asgi(create_app(settings)) as base:
+    with signet_with(settings) as served:
         for secret in (SECRET, "the-old-one"):
-            assert httpx.get(f"{base}/pub/dog.jpg", headers=bearer(secret)).status_code == 200
+            resp = httpx.get(f"{served.base}/pub/dog.jpg", headers=bearer(secret))
+            assert resp.status_code == 200
 
 
 def test_secret_references_are_checked_at_start(root):
@@ -159,22 +155,19 @@ def test_no_secret_configured_means_no_check(root):
     assert OriginGuard.from_settings(settings) is None
 
 
-def test_a_media_sources_file_api_is_not_behind_the_origin_secret(root, tmp_path):
+def test_a_media_sources_file_api_is_not_behind_the_origin_secret(root, tmp_path, signet_with):
     """ImageKit's SDK sends `Authorization: Basic <key>` to the file API, straight from a
     backend: the origin secret, on the same header, must not shut it out; its images still
     need the secret."""
-    os.environ["SIGNET_TEST_ORIGIN_SECRET"] = SECRET
-    os.environ["SIGNET_TEST_OK"] = KEY
     (tmp_path / "dog.jpg").write_bytes(imagegen.jpeg(40, 30))
-    settings = load_settings(
-        None,
+    with signet_with(
+        env={"SIGNET_TEST_ORIGIN_SECRET": SECRET, "SIGNET_TEST_OK": KEY},
         server={"origin_secrets": ["env:SIGNET_TEST_ORIGIN_SECRET"]},
         sources=[folder("lib", tmp_path, scheme="imagekit", media_api=True)],
-    )
-    with run_asgi(create_app(settings)) as base:
-        listed = httpx.get(f"{base}/lib/v1/files", auth=(KEY, "do_not_set"))
+    ) as served:
+        listed = httpx.get(f"{served.base}/lib/v1/files", auth=(KEY, "do_not_set"))
         assert listed.status_code == 200 and isinstance(listed.json(), list)
-        wrong = httpx.get(f"{base}/lib/v1/files", auth=("wrong-key", "x"))
+        wrong = httpx.get(f"{served.base}/lib/v1/files", auth=("wrong-key", "x"))
         assert wrong.status_code == 401  # the file API's own check still stands
-        assert httpx.get(f"{base}/lib/dog.jpg").status_code == 403  # images need the secret
-        assert httpx.get(f"{base}/lib/dog.jpg", headers=bearer(SECRET)).status_code == 200
+        assert httpx.get(f"{served.base}/lib/dog.jpg").status_code == 403  # images need the secret
+        assert httpx.get(f"{served.base}/lib/dog.jpg", headers=bearer(SECRET)).status_code == 200

@@ -16,7 +16,6 @@ import imgix
 import pytest
 from imagekitio import ImageKit
 
-from app.service import create_app
 from app.settings import load_settings
 from app.signing import sign_url
 from app.signing_imagekit import (
@@ -27,7 +26,6 @@ from app.signing_imagekit import (
 )
 from tests import imagegen
 from tests.e2e.test_edge_headers import healthz_ms
-from tests.servers import run_asgi
 
 IK_KEY = "edge-ik-private-key"
 IX_TOKEN = "edge-imgix-token"
@@ -38,7 +36,7 @@ YEAR = 31_536_000
 
 
 @pytest.fixture(scope="module")
-def signet(tmp_path_factory) -> str:
+def signet(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("edge-signing")
     (root / "images").mkdir()
     (root / "images" / "dog.jpg").write_bytes(imagegen.jpeg(800, 600))
@@ -49,8 +47,7 @@ def signet(tmp_path_factory) -> str:
     def folder(name: str, **options) -> dict:
         return {"name": name, "type": "folder", "root": str(root), "secure": True, **options}
 
-    settings = load_settings(
-        None,
+    with signet_with(
         sources=[
             folder("ik", domains=[IK_DOMAIN], scheme="imagekit", keys=["env:SIGNET_TEST_EDGE_IK"]),
             folder("ix", domains=[IX_DOMAIN], scheme="imgix", keys=["env:SIGNET_TEST_EDGE_IX"]),
@@ -61,9 +58,8 @@ def signet(tmp_path_factory) -> str:
             {"name": "ikopen", "type": "folder", "root": str(root), "scheme": "imagekit",
              "keys": ["env:SIGNET_TEST_EDGE_IK"]},
         ],
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 def get(signet: str, url: str, host: str | None = None) -> httpx.Response:

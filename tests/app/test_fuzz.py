@@ -21,12 +21,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
-from tests.servers import run_asgi
-from tests.upstream import Canned, run_upstream
+from tests.upstream import Canned
 
 KEY = "fuzz-media-key"
 TOKEN = "fuzz-imgix-token"
@@ -39,29 +36,25 @@ TRICKY = ["%", "%2", "%zz", "%ff", "%00", "%2f", "%5c", "%2e%2e", "..", ".", "%C
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
+def server(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("fuzz")
     (root / "photo.jpg").write_bytes(imagegen.jpeg(64, 48))
     (root / "alpha.png").write_bytes(imagegen.png_alpha(40, 30))
     (root / "sub").mkdir()
     (root / "sub" / "photo.jpg").write_bytes(imagegen.jpeg(48, 64))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SIGNET_TEST_FUZZ_KEY", KEY)
-        mp.setenv("SIGNET_TEST_FUZZ_TOKEN", TOKEN)
-        config = load_settings(
-            None,
-            # small outputs keep signed examples cheap to render
-            limits={"max_output_pixels": 250_000, "transform_workers": 2},
-            default_source="media",
-            sources=[
-                {"name": "media", "type": "folder", "root": str(root), "secure": True,
-                 "keys": ["env:SIGNET_TEST_FUZZ_KEY"]},
-                {"name": "ix", "type": "folder", "root": str(root), "secure": True,
-                 "scheme": "imgix", "domains": ["ix.test"], "keys": ["env:SIGNET_TEST_FUZZ_TOKEN"]},
-            ],
-        )
-        with run_asgi(create_app(config)) as base:
-            yield base
+    with signet_with(
+        env={"SIGNET_TEST_FUZZ_KEY": KEY, "SIGNET_TEST_FUZZ_TOKEN": TOKEN},
+        # small outputs keep signed examples cheap to render
+        limits={"max_output_pixels": 250_000, "transform_workers": 2},
+        default_source="media",
+        sources=[
+            {"name": "media", "type": "folder", "root": str(root), "secure": True,
+             "keys": ["env:SIGNET_TEST_FUZZ_KEY"]},
+            {"name": "ix", "type": "folder", "root": str(root), "secure": True,
+             "scheme": "imgix", "domains": ["ix.test"], "keys": ["env:SIGNET_TEST_FUZZ_TOKEN"]},
+        ],
+    ) as served:
+        yield served.base
 
 
 def send(base: str, target: bytes, host: bytes = b"127.0.0.1") -> tuple[int, bytes]:
@@ -208,23 +201,20 @@ _counter = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory):
+def hostile_server(tmp_path_factory, upstream, signet_with):
     root: Path = tmp_path_factory.mktemp("fuzz-damaged")
-    with run_upstream("127.0.0.1") as upstream, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SIGNET_TEST_FUZZ_KEY", KEY)
-        config = load_settings(
-            None,
-            limits={"max_output_pixels": 250_000, "transform_workers": 2,
-                    "max_source_bytes": 1_000_000, "source_timeout": 2},
-            sources=[
-                {"name": "d", "type": "folder", "root": str(root)},
-                {"name": "w", "type": "web_folder", "base_url": upstream.base + "/"},
-                {"name": "p", "type": "web_proxy", "keys": ["env:SIGNET_TEST_FUZZ_KEY"],
-                 "allowed_networks": ["127.0.0.0/8"]},
-            ],
-        )
-        with run_asgi(create_app(config)) as base:
-            yield base, root, upstream
+    with signet_with(
+        env={"SIGNET_TEST_FUZZ_KEY": KEY},
+        limits={"max_output_pixels": 250_000, "transform_workers": 2,
+                "max_source_bytes": 1_000_000, "source_timeout": 2},
+        sources=[
+            {"name": "d", "type": "folder", "root": str(root)},
+            {"name": "w", "type": "web_folder", "base_url": upstream.base + "/"},
+            {"name": "p", "type": "web_proxy", "keys": ["env:SIGNET_TEST_FUZZ_KEY"],
+             "allowed_networks": ["127.0.0.0/8"]},
+        ],
+    ) as served:
+        yield served.base, root, upstream
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

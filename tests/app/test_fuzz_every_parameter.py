@@ -16,12 +16,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
 from tests.app.test_fuzz import send
-from tests.servers import run_asgi
 from tests.transforms.test_imgix_walk import values_of
 from transforms.dialects.imagekit_keys import GEOMETRY_KEYS, SIMPLE_KEYS
 from transforms.dialects.imgix_names import ALIASES
@@ -76,25 +73,21 @@ ik_chain = st.lists(ik_step, min_size=1, max_size=4).map(":".join)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
+def server(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("fuzz-every")
     (root / "photo.jpg").write_bytes(imagegen.jpeg(64, 48))
     (root / "mark.png").write_bytes(imagegen.png_alpha(16, 12))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SIGNET_TEST_FUZZ_EVERY_TOKEN", TOKEN)
-        mp.setenv("SIGNET_TEST_FUZZ_EVERY_IK", IK_KEY)
-        config = load_settings(
-            None,
-            limits={"max_output_pixels": 250_000, "transform_workers": 2},
-            sources=[
-                {"name": "ix", "type": "folder", "root": str(root), "secure": True,
-                 "scheme": "imgix", "keys": ["env:SIGNET_TEST_FUZZ_EVERY_TOKEN"]},
-                {"name": "ik", "type": "folder", "root": str(root), "secure": True,
-                 "scheme": "imagekit", "keys": ["env:SIGNET_TEST_FUZZ_EVERY_IK"]},
-            ],
-        )
-        with run_asgi(create_app(config)) as base:
-            yield base
+    with signet_with(
+        env={"SIGNET_TEST_FUZZ_EVERY_TOKEN": TOKEN, "SIGNET_TEST_FUZZ_EVERY_IK": IK_KEY},
+        limits={"max_output_pixels": 250_000, "transform_workers": 2},
+        sources=[
+            {"name": "ix", "type": "folder", "root": str(root), "secure": True,
+             "scheme": "imgix", "keys": ["env:SIGNET_TEST_FUZZ_EVERY_TOKEN"]},
+            {"name": "ik", "type": "folder", "root": str(root), "secure": True,
+             "scheme": "imagekit", "keys": ["env:SIGNET_TEST_FUZZ_EVERY_IK"]},
+        ],
+    ) as served:
+        yield served.base
 
 
 def _check(status: int, answer: bytes) -> None:

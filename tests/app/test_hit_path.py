@@ -22,7 +22,6 @@ from app.service import create_app
 from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
-from tests.servers import run_asgi
 
 KEY = "hit-path-key"
 SECRET = "hit-path-origin-secret"
@@ -57,7 +56,7 @@ def _without_hit_path(app):
 
 
 @pytest.fixture(scope="module")
-def bases(tmp_path_factory):
+def bases(tmp_path_factory, signet_with):
     root = tmp_path_factory.mktemp("hit-path")
     (root / "dog.jpg").write_bytes(imagegen.jpeg(400, 300))
     (root / "alpha.png").write_bytes(imagegen.png_alpha(200, 100))
@@ -65,8 +64,8 @@ def bases(tmp_path_factory):
     (root / "private" / "cat.jpg").write_bytes(imagegen.jpeg(300, 200))
     fast = create_app(_settings(root))
     full = _without_hit_path(create_app(_settings(root)))
-    with run_asgi(fast) as one, run_asgi(full) as two:
-        yield one, two, fast, full
+    with signet_with(fast) as one, signet_with(full) as two:
+        yield one.base, two.base, fast, full
 
 
 def _comparable(resp: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
-from tests.servers import raw_get, run_asgi
+from tests.servers import raw_get
 
 KEY = "hostile-test-key"
 PHOTO = imagegen.photo(300, 200)
@@ -24,7 +22,7 @@ FORMATS = {
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory, monkeypatch_module) -> str:
+def hostile(tmp_path_factory, monkeypatch_module, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("hostile")
     (root / "photo.jpg").write_bytes(imagegen.jpeg(64, 48))
     (root / "bomb.jpg").write_bytes(imagegen.jpeg_bomb())
@@ -38,16 +36,14 @@ def hostile(tmp_path_factory, monkeypatch_module) -> str:
         (root / f"corrupt.{fmt}").write_bytes(imagegen.corrupt(data))
         (root / f"stub.{fmt}").write_bytes(data[:20])
     monkeypatch_module.setenv("SIGNET_TEST_HOSTILE_KEY", KEY)
-    settings = load_settings(
-        None,
+    with signet_with(
         sources=[
             {"name": "h", "type": "folder", "root": str(root)},
             {"name": "sec", "type": "folder", "root": str(root), "secure": True,
              "keys": ["env:SIGNET_TEST_HOSTILE_KEY"]},
         ],
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 @pytest.fixture(scope="module")

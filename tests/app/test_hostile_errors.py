@@ -17,13 +17,10 @@ import httpx
 import pytest
 from PIL import Image, ImageChops
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from sources.base import http_time
 from tests import imagegen
-from tests.servers import run_asgi
-from tests.upstream import IMAGE, Canned, run_upstream
+from tests.upstream import IMAGE, Canned
 from transforms.spec import Overlay
 from transforms.text import PARAGRAPH_SEPARATORS, text_layer
 
@@ -41,32 +38,23 @@ def damaged_avif(seed: int) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def upstream():
-    with run_upstream("127.0.0.1") as up:
-        yield up
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, upstream) -> str:
+def server(tmp_path_factory, upstream, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("errors")
     (root / "photo.jpg").write_bytes(imagegen.jpeg(200, 100))
     for seed in range(20):
         (root / f"damaged{seed}.avif").write_bytes(damaged_avif(seed))
     (root / "future.jpg").write_bytes(imagegen.jpeg(64, 48))
     os.utime(root / "future.jpg", (FAR_FUTURE, FAR_FUTURE))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SIGNET_TEST_ERRORS_KEY", KEY)
-        settings = load_settings(
-            None,
-            sources=[
-                {"name": "m", "type": "folder", "root": str(root)},
-                {"name": "w", "type": "web_folder", "base_url": upstream.base + "/"},
-                {"name": "p", "type": "web_proxy", "keys": ["env:SIGNET_TEST_ERRORS_KEY"],
-                 "allowed_networks": ["127.0.0.0/8"]},
-            ],
-        )
-        with run_asgi(create_app(settings)) as base:
-            yield base
+    with signet_with(
+        env={"SIGNET_TEST_ERRORS_KEY": KEY},
+        sources=[
+            {"name": "m", "type": "folder", "root": str(root)},
+            {"name": "w", "type": "web_folder", "base_url": upstream.base + "/"},
+            {"name": "p", "type": "web_proxy", "keys": ["env:SIGNET_TEST_ERRORS_KEY"],
+             "allowed_networks": ["127.0.0.0/8"]},
+        ],
+    ) as served:
+        yield served.base
 
 
 def picture(resp: httpx.Response) -> Image.Image:

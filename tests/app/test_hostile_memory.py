@@ -15,11 +15,9 @@ from PIL import Image
 
 from app.request import _parse_cached, _parse_chain
 from app.runtime import Runtime
-from app.service import create_app
 from app.settings import LimitsConfig, load_settings
 from tests import imagegen
 from tests.probes import rss_mib
-from tests.servers import run_asgi
 from transforms.query import CACHED_QUERY_BYTES, _split_cached, split_query
 from transforms.spec import Limits
 
@@ -73,23 +71,22 @@ def big(tmp_path_factory):
     return root
 
 
-def test_memory_goes_back_after_large_renders(big):
-    settings = load_settings(
-        None,
+def test_memory_goes_back_after_large_renders(big, signet_with):
+    with signet_with(
         limits={"transform_workers": 2},
         cache={"enabled": False},
         sources=[{"name": "m", "type": "folder", "root": str(big)}],
-    )
-    with run_asgi(create_app(settings)) as base, httpx.Client(base_url=base, timeout=60) as c:
+        timeout=60,
+    ) as served:
         # Warm: imports, fonts, pools, and both worker threads with their malloc arenas
         # (a thread's first render creates its arena: that is growth, not a leak).
         with ThreadPoolExecutor(2) as pool:
-            list(pool.map(c.get, ["/m/big.png?w=98", "/m/big.png?w=99"]))
+            list(pool.map(served.client.get, ["/m/big.png?w=98", "/m/big.png?w=99"]))
         gc.collect()
         before = rss_mib()
         for i in range(2):  # two at once, twice: each worker thread has its own arena
             with ThreadPoolExecutor(2) as pool:
-                answers = list(pool.map(c.get, [f"/m/big.png?w={100 + 2 * i + j}&fm=png"
+                answers = list(pool.map(served.client.get, [f"/m/big.png?w={100 + 2 * i + j}&fm=png"
                                                  for j in range(2)]))
             assert [r.status_code for r in answers] == [200, 200]
         time.sleep(0.2)
@@ -98,16 +95,14 @@ def test_memory_goes_back_after_large_renders(big):
     assert after - before < 40, (before, after)
 
 
-def test_decoded_pixels_are_bounded_after_shrink_on_load(big):
-    settings = load_settings(
-        None,
+def test_decoded_pixels_are_bounded_after_shrink_on_load(big, signet_with):
+    with signet_with(
         limits={"max_decoded_pixels": 2_000_000},
         sources=[{"name": "m", "type": "folder", "root": str(big)}],
-    )
-    with run_asgi(create_app(settings)) as base:
-        png = httpx.get(f"{base}/m/wide.png?w=300")
-        thumb = httpx.get(f"{base}/m/wide.jpg?w=300")  # decoded at 1/8: 375 x 125
-        full = httpx.get(f"{base}/m/wide.jpg")
+    ) as served:
+        png = httpx.get(f"{served.base}/m/wide.png?w=300")
+        thumb = httpx.get(f"{served.base}/m/wide.jpg?w=300")  # decoded at 1/8: 375 x 125
+        full = httpx.get(f"{served.base}/m/wide.jpg")
     assert png.status_code == 422, png.text
     assert "3000 x 1000" in png.text and "2000000 pixels" in png.text
     assert thumb.status_code == 200
@@ -122,16 +117,15 @@ def test_the_defaults():
     assert config.max_input_pixels == 100_000_000  # ImageKit's, unchanged
 
 
-def test_a_100_mp_png_is_refused_before_it_is_decoded(tmp_path):
+def test_a_100_mp_png_is_refused_before_it_is_decoded(tmp_path, signet_with):
     """It peaked at 1.3 GB within the old defaults; two at once were well past 1 GiB."""
     Image.new("RGB", (10_000, 10_000), (200, 30, 30)).save(tmp_path / "huge.png")
-    settings = load_settings(None, sources=[{"name": "m", "type": "folder",
-                                             "root": str(tmp_path)}])
-    with run_asgi(create_app(settings)) as base:
+    with signet_with(sources=[{"name": "m", "type": "folder",
+                               "root": str(tmp_path)}]) as served:
         gc.collect()
         before = rss_mib()
         began = time.monotonic()
-        resp = httpx.get(f"{base}/m/huge.png?w=300", timeout=30)
+        resp = httpx.get(f"{served.base}/m/huge.png?w=300", timeout=30)
         took = time.monotonic() - began
         grown = rss_mib() - before
     assert resp.status_code == 422, resp.text

@@ -8,18 +8,18 @@ RSS (the server runs in it).
 
 from __future__ import annotations
 
+import contextlib
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import imagegen
 from tests.app.test_overload import burst
 from tests.probes import health_probe, peak_mib, reset_peak, rss_mib
-from tests.servers import run_asgi
+from tests.servers import serve_signet
 from tests.upstream import Canned, run_upstream
 
 
@@ -39,11 +39,12 @@ def media(tmp_path_factory) -> Path:
     return root
 
 
-def serve(media: Path, **limits):
-    settings = load_settings(
-        None, limits=limits, sources=[{"name": "m", "type": "folder", "root": str(media)}]
-    )
-    return run_asgi(create_app(settings))
+@contextlib.contextmanager
+def serve(media: Path, **limits) -> Iterator[str]:
+    with serve_signet(
+        limits=limits, sources=[{"name": "m", "type": "folder", "root": str(media)}]
+    ) as served:
+        yield served.base
 
 
 def test_past_the_queue_nothing_is_read_and_503_is_at_once(media):
@@ -78,18 +79,16 @@ def test_waiting_requests_hold_no_original(media):
     assert grown < 10 * original_mib, grown
 
 
-def test_remote_originals_are_not_fetched_for_a_503():
+def test_remote_originals_are_not_fetched_for_a_503(signet_with):
     body = noise_png(700)
     with run_upstream("127.0.0.1") as upstream:
         for i in range(30):
             upstream.canned[f"/n{i}.png"] = Canned(200, (("Content-Type", "image/png"),), body)
-        settings = load_settings(
-            None,
+        with signet_with(
             limits={"transform_workers": 1, "max_queue": 2},
             sources=[{"name": "w", "type": "web_folder", "base_url": upstream.base + "/"}],
-        )
-        with run_asgi(create_app(settings)) as base:
-            answers = burst(base, [f"/w/n{i}.png?w=50" for i in range(30)])
+        ) as served:
+            answers = burst(served.base, [f"/w/n{i}.png?w=50" for i in range(30)])
         fetched = set(upstream.requests)
     refused = {f"/n{i}.png" for i, (r, _) in enumerate(answers) if r.status_code == 503}
     assert {r.status_code for r, _ in answers} <= {200, 503}

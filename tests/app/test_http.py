@@ -90,23 +90,18 @@ def test_error_answers(signet, target, status, words):
     assert "Traceback" not in resp.text and MEDIA_KEY not in resp.text
 
 
-def test_byte_limit_is_413(tmp_path):
-    from app.service import create_app
-    from app.settings import load_settings
+def test_byte_limit_is_413(tmp_path, signet_with):
     from tests import imagegen
-    from tests.servers import run_asgi
 
     (tmp_path / "big.jpg").write_bytes(imagegen.jpeg(800, 600))
-    settings = load_settings(
-        None,
+    with signet_with(
         limits={"max_source_bytes": 1000},
         sources=[{"name": "s", "type": "folder", "root": str(tmp_path)}],
-    )
-    with run_asgi(create_app(settings)) as base:
-        resp = httpx.get(base + "/s/big.jpg")
+    ) as served:
+        resp = httpx.get(served.base + "/s/big.jpg")
         assert resp.status_code == 413
         # the only source is also the default: no prefix needed
-        assert httpx.get(base + "/big.jpg").status_code == 413
+        assert httpx.get(served.base + "/big.jpg").status_code == 413
 
 
 def test_other_methods_and_unroutable_paths(signet):

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
 from tests.app.test_result_cache import metric
-from tests.servers import free_socket, run_asgi
-from tests.upstream import run_upstream
+from tests.servers import free_socket, serve_process, serve_signet
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "metrics-test-key"
 
 
@@ -41,14 +33,12 @@ def key_env():
 
 @contextlib.contextmanager
 def serve(media: Path, **options) -> Iterator[str]:
-    settings = load_settings(
-        None,
+    with serve_signet(
         sources=[{"name": "m", "type": "folder", "root": str(media), "secure": True,
                   "keys": ["env:SIGNET_TEST_METRICS_KEY"]}],
         **options,
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    ) as served:
+        yield served.base
 
 
 def test_metrics_count_requests_cache_and_transforms(media):
@@ -109,34 +99,32 @@ def test_metrics_turned_off(media):
         assert "signet_" not in httpx.get(base + "/metrics").text
 
 
-def test_readyz(media, tmp_path):
+def test_readyz(media, tmp_path, signet_with):
     with serve(media) as base:
         resp = httpx.get(base + "/readyz")
         assert resp.status_code == 200 and resp.text == "ready\n"
         assert resp.headers["cache-control"] == "no-store"
     missing = tmp_path / "not-there"
-    settings = load_settings(None, sources=[{"name": "gone", "type": "folder",
-                                             "root": str(missing)}])
-    with run_asgi(create_app(settings)) as base:
-        resp = httpx.get(base + "/readyz")
+    with signet_with(sources=[{"name": "gone", "type": "folder",
+                               "root": str(missing)}]) as served:
+        resp = httpx.get(served.base + "/readyz")
         assert resp.status_code == 503
         assert "gone" in resp.text and "missing" in resp.text
         assert str(missing) not in resp.text  # no internal paths
-        assert httpx.get(base + "/healthz").status_code == 200  # up, just not ready
+        assert httpx.get(served.base + "/healthz").status_code == 200  # up, just not ready
 
 
-def test_readyz_does_not_call_remote_sources():
-    with run_upstream("127.0.0.1") as upstream:
-        settings = load_settings(
-            None, sources=[{"name": "w", "type": "web_folder", "base_url": upstream.base + "/"}]
-        )
-        with run_asgi(create_app(settings)) as base:
-            assert httpx.get(base + "/readyz").status_code == 200
-        assert upstream.requests == []
+def test_readyz_does_not_call_remote_sources(upstream, signet_with):
+    with signet_with(
+        sources=[{"name": "w", "type": "web_folder", "base_url": upstream.base + "/"}]
+    ) as served:
+        assert httpx.get(served.base + "/readyz").status_code == 200
+    assert upstream.requests == []
 
 
-def test_readyz_with_no_source():
-    with run_asgi(create_app(load_settings(None))) as base:
+def test_readyz_with_no_source(signet_with):
+    with signet_with() as served:
+        base = served.base
         resp = httpx.get(base + "/readyz")
         assert resp.status_code == 503 and "no source" in resp.text
 
@@ -144,29 +132,14 @@ def test_readyz_with_no_source():
 def test_several_workers_add_up(media, tmp_path):
     config = tmp_path / "signet.toml"
     config.write_text(f'[[sources]]\nname = "m"\ntype = "folder"\nroot = "{media}"\n')
-    port = free_socket().getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNET_")}
-    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "prom")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.ops.cli", "serve", "--config", str(config), "--port", str(port),
-         "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and proc.poll() is None, "did not start"
-            time.sleep(0.1)
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom")}
+    with serve_process(config, workers=2, env=env, ready=readyz_answers) as process:
+        base = process.base
         for i in range(8):  # new connections: uvicorn's workers share the listening socket
             assert httpx.get(f"{base}/m/photo.jpg?w={20 + i}").status_code == 200
         assert metric(base, "signet_requests_total", source="m", status="200") == 8
         assert metric(base, "signet_transforms_total") == 8
-    finally:
-        proc.terminate()
-        proc.wait(15)
+
+
+def readyz_answers(base: str) -> bool:
+    return httpx.get(base + "/readyz").status_code == 200

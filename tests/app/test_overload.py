@@ -3,9 +3,11 @@ sources, clients that leave. All through the real server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,16 +16,15 @@ import httpx
 import pytest
 
 from app.runtime import Runtime, SourceRuntime
-from app.service import create_app
 from app.settings import load_settings
 from sources.base import Original, TimedOut
 from tests import imagegen
 from tests.app.test_result_cache import metric
-from tests.servers import run_asgi
-from tests.upstream import run_upstream
+from tests.servers import serve_signet
 
 # A render of this takes about half a second: long enough for a burst to pile up behind it.
 SLOW = "blur=2000"
+UPSTREAM = {"slow_seconds": 10.0}  # the `upstream` fixture's /slow hangs past any timeout
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +36,12 @@ def media(tmp_path_factory) -> Path:
     return root
 
 
-def app_for(media: Path, **limits):
-    settings = load_settings(
-        None, limits=limits, sources=[{"name": "m", "type": "folder", "root": str(media)}]
-    )
-    return create_app(settings)
+@contextlib.contextmanager
+def serve(media: Path, **limits) -> Iterator[str]:
+    with serve_signet(
+        limits=limits, sources=[{"name": "m", "type": "folder", "root": str(media)}]
+    ) as served:
+        yield served.base
 
 
 def burst(base: str, targets: list[str]) -> list[tuple[httpx.Response, float]]:
@@ -67,7 +69,7 @@ def wait_for_metric(base: str, name: str, value: float, within: float = 10.0) ->
 
 
 def test_identical_cold_requests_render_once(media):
-    with run_asgi(app_for(media, transform_workers=2)) as base:
+    with serve(media, transform_workers=2) as base:
         answers = burst(base, [f"/m/big.jpg?w=1999&{SLOW}"] * 50)
         assert all(r.status_code == 200 for r, _ in answers)
         assert len({r.content for r, _ in answers}) == 1
@@ -79,7 +81,7 @@ def test_identical_cold_requests_render_once(media):
 
 
 def test_identical_requests_share_the_error_too(media):
-    with run_asgi(app_for(media, transform_workers=2)) as base:
+    with serve(media, transform_workers=2) as base:
         answers = burst(base, ["/m/broken.jpg"] * 20)
         assert {r.status_code for r, _ in answers} == {422}
         assert len({r.text for r, _ in answers}) == 1
@@ -88,7 +90,7 @@ def test_identical_requests_share_the_error_too(media):
 
 
 def test_past_the_queue_limit_answers_503_at_once(media):
-    with run_asgi(app_for(media, transform_workers=1, max_queue=2)) as base:
+    with serve(media, transform_workers=1, max_queue=2) as base:
         # 20 different renders, so neither the cache nor coalescing can absorb them
         answers = burst(base, [f"/m/big.jpg?w={1999 - i}&{SLOW}" for i in range(20)])
         rejected = [(r, took) for r, took in answers if r.status_code == 503]
@@ -108,7 +110,7 @@ def test_past_the_queue_limit_answers_503_at_once(media):
 
 
 def test_queue_depth_is_reported_while_busy(media):
-    with run_asgi(app_for(media, transform_workers=1, max_queue=4)) as base:
+    with serve(media, transform_workers=1, max_queue=4) as base:
         with ThreadPoolExecutor(3) as pool:
             pending = [pool.submit(httpx.get, f"{base}/m/big.jpg?w={1900 - i}&{SLOW}",
                                    timeout=30) for i in range(3)]
@@ -123,7 +125,7 @@ def test_queue_depth_is_reported_while_busy(media):
 
 
 def test_slow_render_answers_504_and_stops(media):
-    with run_asgi(app_for(media, transform_workers=1, transform_timeout=0.1)) as base:
+    with serve(media, transform_workers=1, transform_timeout=0.1) as base:
         began = time.monotonic()
         resp = httpx.get(f"{base}/m/big.jpg?w=1999&{SLOW}", timeout=30)
         assert resp.status_code == 504, resp.text
@@ -137,7 +139,7 @@ def test_slow_render_answers_504_and_stops(media):
 
 
 def test_client_that_leaves_does_not_leave_work_running(media):
-    with run_asgi(app_for(media, transform_workers=1)) as base:
+    with serve(media, transform_workers=1) as base:
         target = f"/m/big.jpg?w=1998&{SLOW}"
         host, port = base.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port))) as sock:
@@ -150,17 +152,14 @@ def test_client_that_leaves_does_not_leave_work_running(media):
         assert resp.headers["x-signet-cache"] == "hit-memory"
 
 
-def test_hanging_source_answers_504_within_its_limit():
-    with run_upstream("127.0.0.1", slow_seconds=10.0) as upstream:
-        settings = load_settings(
-            None,
-            limits={"source_timeout": 1.0},
-            sources=[{"name": "w", "type": "web_folder", "base_url": upstream.base + "/"}],
-        )
-        with run_asgi(create_app(settings)) as base:
-            began = time.monotonic()
-            resp = httpx.get(base + "/w/slow", timeout=30)
-            took = time.monotonic() - began
+def test_hanging_source_answers_504_within_its_limit(upstream, signet_with):
+    with signet_with(
+        limits={"source_timeout": 1.0},
+        sources=[{"name": "w", "type": "web_folder", "base_url": upstream.base + "/"}],
+    ) as served:
+        began = time.monotonic()
+        resp = httpx.get(served.base + "/w/slow", timeout=30)
+        took = time.monotonic() - began
     assert resp.status_code == 504, resp.text
     assert "in time" in resp.text
     assert took < 4

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import httpx
@@ -12,12 +11,10 @@ from PIL import Image
 from app.ops.cli import demo_urls
 from app.ops.demo import demo_settings
 from app.runtime import Runtime
-from app.service import create_app
 from app.settings import ConfigError, load_settings
 from app.signing import sign_url
 from tests import imagegen
 from tests.pixels import GREY, box_of
-from tests.servers import run_asgi
 
 KEY = "presets-test-key"
 PRESETS = {
@@ -42,11 +39,10 @@ def source(name: str, root, **options) -> dict:
 
 
 @pytest.fixture(scope="module")
-def server(folder) -> httpx.Client:
-    os.environ["SIGNET_TEST_PRESETS_KEY"] = KEY
+def server(folder, signet_with) -> httpx.Client:
     keys = ["env:SIGNET_TEST_PRESETS_KEY"]
-    settings = load_settings(
-        None,
+    with signet_with(
+        env={"SIGNET_TEST_PRESETS_KEY": KEY},
         sources=[
             source("open", folder),
             source("fixed", folder, preset_override=False),
@@ -54,9 +50,8 @@ def server(folder) -> httpx.Client:
             source("vault", folder, strict=True, secure=True, keys=keys),
             {"name": "plain", "type": "folder", "root": str(folder)},
         ],
-    )
-    with run_asgi(create_app(settings)) as base, httpx.Client(base_url=base) as client:
-        yield client
+    ) as served:
+        yield served.client
 
 
 def test_a_preset_renders_like_its_expansion(server):
@@ -168,10 +163,11 @@ def test_strict_without_presets_fails_start_up(folder):
     assert "sources[s]" in str(info.value) and "presets" in str(info.value)
 
 
-def test_demo_thumb_preset_carries_the_logo(tmp_path, monkeypatch):
+def test_demo_thumb_preset_carries_the_logo(tmp_path, monkeypatch, signet_with):
     monkeypatch.setenv("SIGNET_DEMO_DIR", str(tmp_path))
     settings = demo_settings()
-    with run_asgi(create_app(settings)) as base:
+    with signet_with(settings) as served:
+        base = served.base
         url = demo_urls(base, settings)[-1]
         assert "preset=thumb" in url
         resp = httpx.get(url)

@@ -7,10 +7,8 @@ import pytest
 from PIL import Image
 
 from app.referer import referer_host
-from app.service import create_app
 from app.settings import ConfigError, load_settings
 from tests import imagegen
-from tests.servers import run_asgi
 
 ALLOWED = ["example.com", "*.example.org"]
 
@@ -23,18 +21,16 @@ def folder(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(folder) -> httpx.Client:
-    settings = load_settings(
-        None,
+def server(folder, signet_with) -> httpx.Client:
+    with signet_with(
         sources=[
             {"name": "hot", "type": "folder", "root": str(folder), "allowed_referers": ALLOWED},
             {"name": "must", "type": "folder", "root": str(folder),
              "allowed_referers": ["EXAMPLE.com."], "require_referer": True},
             {"name": "any", "type": "folder", "root": str(folder)},
         ],
-    )
-    with run_asgi(create_app(settings)) as base, httpx.Client(base_url=base) as client:
-        yield client
+    ) as served:
+        yield served.client
 
 
 def get(server: httpx.Client, url: str, referer: str | None, **headers: str) -> httpx.Response:

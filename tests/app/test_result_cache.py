@@ -16,19 +16,18 @@ from app.cache.disk import DiskTier
 from app.service import create_app
 from app.settings import ConfigError, load_settings
 from tests import imagegen
-from tests.s3server import admin_client, run_moto, use_test_credentials
-from tests.servers import free_socket, run_asgi
+from tests.s3server import admin_client, use_test_credentials
+from tests.servers import free_socket, serve_signet
 
 CACHE_BUCKET = "render-cache"
 
 
 @contextlib.contextmanager
 def serve(root: Path, **cache) -> Iterator[str]:
-    settings = load_settings(
-        None, cache=cache, sources=[{"name": "m", "type": "folder", "root": str(root)}]
-    )
-    with run_asgi(create_app(settings)) as base:
-        yield base
+    with serve_signet(
+        cache=cache, sources=[{"name": "m", "type": "folder", "root": str(root)}]
+    ) as served:
+        yield served.base
 
 
 def metric(base: str, name: str, **labels: str) -> float:
@@ -173,12 +172,12 @@ def test_cache_turned_off_still_answers(media):
 
 
 @pytest.fixture(scope="module")
-def moto(tmp_path_factory):
+def moto(tmp_path_factory, moto):
+    """conftest's moto, with the cache bucket, and the test credentials in the environment."""
     with pytest.MonkeyPatch.context() as mp:
         use_test_credentials(mp, tmp_path_factory.mktemp("aws"))
-        with run_moto() as endpoint:
-            admin_client(endpoint).create_bucket(Bucket=CACHE_BUCKET)
-            yield endpoint
+        admin_client(moto).create_bucket(Bucket=CACHE_BUCKET)
+        yield moto
 
 
 def s3_cache(endpoint: str, **more) -> dict:

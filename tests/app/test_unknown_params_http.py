@@ -7,36 +7,29 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from tests import imagegen
-from tests.servers import run_asgi
 
 TOKEN = "unknown-imgix-token"
 IK_KEY = "unknown-imagekit-key"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
+def server(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("unknown")
     (root / "photo.jpg").write_bytes(imagegen.jpeg(300, 200))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SIGNET_TEST_UNKNOWN_TOKEN", TOKEN)
-        mp.setenv("SIGNET_TEST_UNKNOWN_IK", IK_KEY)
-        base = {"type": "folder", "root": str(root), "keys": ["env:SIGNET_TEST_UNKNOWN_TOKEN"]}
-        config = load_settings(
-            None,
-            sources=[
-                {**base, "name": "ix", "secure": True, "scheme": "imgix"},
-                {**base, "name": "strict", "scheme": "imgix", "strict_params": True},
-                {**base, "name": "open"},
-                {"type": "folder", "root": str(root), "name": "ik", "scheme": "imagekit",
-                 "strict_params": True, "keys": ["env:SIGNET_TEST_UNKNOWN_IK"]},
-            ],
-        )
-        with run_asgi(create_app(config)) as url:
-            yield url
+    base = {"type": "folder", "root": str(root), "keys": ["env:SIGNET_TEST_UNKNOWN_TOKEN"]}
+    with signet_with(
+        env={"SIGNET_TEST_UNKNOWN_TOKEN": TOKEN, "SIGNET_TEST_UNKNOWN_IK": IK_KEY},
+        sources=[
+            {**base, "name": "ix", "secure": True, "scheme": "imgix"},
+            {**base, "name": "strict", "scheme": "imgix", "strict_params": True},
+            {**base, "name": "open"},
+            {"type": "folder", "root": str(root), "name": "ik", "scheme": "imagekit",
+             "strict_params": True, "keys": ["env:SIGNET_TEST_UNKNOWN_IK"]},
+        ],
+    ) as served:
+        yield served.base
 
 
 def test_unknown_parameters_are_ignored_but_signed(server) -> None:

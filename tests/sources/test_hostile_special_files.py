@@ -16,12 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.service import create_app
-from app.settings import load_settings
 from tests import imagegen
 from tests.probes import health_probe
-from tests.servers import run_asgi
-from tests.upstream import run_upstream
+
+UPSTREAM = {"slow_seconds": 10.0}  # the `upstream` fixture's /slow* hangs past any timeout
 
 
 @pytest.fixture(scope="module")
@@ -102,20 +100,17 @@ def test_the_fifo_was_never_opened(root, server):
     assert fd is None
 
 
-def test_marks_are_fetched_within_one_source_timeout():
+def test_marks_are_fetched_within_one_source_timeout(upstream, signet_with):
     """Three layers from a source that never answers: 504 after one timeout, not three."""
-    with run_upstream("127.0.0.1", slow_seconds=10.0) as upstream:
-        settings = load_settings(
-            None,
-            limits={"source_timeout": 1.0},
-            sources=[{"name": "ik", "type": "web_folder", "scheme": "imagekit",
-                      "base_url": upstream.base + "/"}],
-        )
-        layers = ",".join(f"l-image,i-slow{i}.png,l-end" for i in range(3))
-        with run_asgi(create_app(settings)) as base, health_probe(base) as probe:
-            began = time.monotonic()
-            resp = httpx.get(f"{base}/ik/image.jpg?tr={layers}", timeout=30)
-            took = time.monotonic() - began
+    layers = ",".join(f"l-image,i-slow{i}.png,l-end" for i in range(3))
+    with signet_with(
+        limits={"source_timeout": 1.0},
+        sources=[{"name": "ik", "type": "web_folder", "scheme": "imagekit",
+                  "base_url": upstream.base + "/"}],
+    ) as served, health_probe(served.base) as probe:
+        began = time.monotonic()
+        resp = httpx.get(f"{served.base}/ik/image.jpg?tr={layers}", timeout=30)
+        took = time.monotonic() - began
     assert resp.status_code == 504, resp.text
     assert "mark" in resp.text and "in time" in resp.text
     assert took < 3.5, took  # each fetch alone is bounded at 2 s: three in a row were 6

@@ -19,7 +19,6 @@ from app.service import create_app
 from app.settings import load_settings
 from sources.digests import DigestCache, stat_key
 from tests import imagegen
-from tests.servers import run_asgi
 
 
 def _config(path: Path, media: Path) -> Path:
@@ -36,7 +35,7 @@ ttl = 3600
 
 
 @pytest.fixture(scope="module", params=["mtimes-kept", "mtimes-new"])
-def replicas(request, tmp_path_factory) -> tuple[str, str, Path]:
+def replicas(request, tmp_path_factory, signet_with) -> tuple[str, str, Path]:
     root = tmp_path_factory.mktemp("replicas")
     first = root / "one" / "media"
     first.mkdir(parents=True)
@@ -50,8 +49,8 @@ def replicas(request, tmp_path_factory) -> tuple[str, str, Path]:
         create_app(load_settings(_config(media.parent / "signet.toml", media)))
         for media in (first, second)
     ]
-    with run_asgi(apps[0]) as one, run_asgi(apps[1]) as two:
-        yield one, two, second
+    with signet_with(apps[0]) as one, signet_with(apps[1]) as two:
+        yield one.base, two.base, second
 
 
 def _copy_without_times(src: Path, dst: Path) -> None:

@@ -16,13 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.service import create_app
-from app.settings import load_settings
 from app.signing import sign_url
 from examples.gallery.app import PHOTOS, GalleryConfig, original_url, thumbnail_url
 from tests.nginx import run_nginx
-from tests.s3server import ADMIN, REGION, run_moto
-from tests.servers import run_asgi
+from tests.s3server import ADMIN, REGION
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "compose-test-key"
@@ -36,41 +33,32 @@ def rewrite(text: str, old: str, new: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def cache_url(tmp_path_factory) -> str:
+def cache_url(tmp_path_factory, moto, signet_with) -> str:
     """The base URL of nginx, in front of Signet, in front of S3, all as composed."""
     tmp = tmp_path_factory.mktemp("stack")
     aws_env = {"AWS_ACCESS_KEY_ID": ADMIN["aws_access_key_id"],
                "AWS_SECRET_ACCESS_KEY": ADMIN["aws_secret_access_key"],
                "AWS_DEFAULT_REGION": REGION}
-    with run_moto() as s3:
-        init = subprocess.run(
-            [sys.executable, str(ROOT / "deploy" / "minio_init.py")],
-            env={**os.environ, **aws_env, "S3_ENDPOINT": s3, "BUCKET": "signet-demo",
-                 "SIGNET_DEMO_DIR": str(tmp / "demo")},
-            capture_output=True, text=True, timeout=60,
-        )
-        assert init.returncode == 0, init.stderr
-        assert "photo.jpg (private)" in init.stdout and "logo.png\n" in init.stdout
+    init = subprocess.run(
+        [sys.executable, str(ROOT / "deploy" / "minio_init.py")],
+        env={**os.environ, **aws_env, "S3_ENDPOINT": moto, "BUCKET": "signet-demo",
+             "SIGNET_DEMO_DIR": str(tmp / "demo")},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert init.returncode == 0, init.stderr
+    assert "photo.jpg (private)" in init.stdout and "logo.png\n" in init.stdout
 
-        config = tmp / "signet.toml"
-        config.write_text(rewrite((ROOT / "deploy" / "signet.toml").read_text(),
-                                  '"http://minio:9000"', f'"{s3}"'))
-        saved = {k: os.environ.get(k) for k in [*aws_env, "SIGNET_MEDIA_KEY"]}
-        os.environ.update(aws_env, SIGNET_MEDIA_KEY=KEY)
-        try:
-            app = create_app(load_settings(config))
-        finally:
-            for k, v in saved.items():
-                os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
-
-        with run_asgi(app) as signet:
-            site = (ROOT / "deploy" / "nginx" / "signet.conf").read_text()
-            site = rewrite(site, "server signet:8080;",
-                           f"server {signet.removeprefix('http://')};")
-            site = rewrite(site, "listen 80;", "listen 127.0.0.1:{port};")
-            site = rewrite(site, "/var/cache/nginx/signet", str(tmp / "cache"))
-            with run_nginx(site, tmp / "nginx") as base:
-                yield base
+    config = tmp / "signet.toml"
+    config.write_text(rewrite((ROOT / "deploy" / "signet.toml").read_text(),
+                              '"http://minio:9000"', f'"{moto}"'))
+    with signet_with(config, env={**aws_env, "SIGNET_MEDIA_KEY": KEY}) as signet:
+        site = (ROOT / "deploy" / "nginx" / "signet.conf").read_text()
+        site = rewrite(site, "server signet:8080;",
+                       f"server {signet.base.removeprefix('http://')};")
+        site = rewrite(site, "listen 80;", "listen 127.0.0.1:{port};")
+        site = rewrite(site, "/var/cache/nginx/signet", str(tmp / "cache"))
+        with run_nginx(site, tmp / "nginx") as base:
+            yield base
 
 
 def get(base: str, target: str, accept: str = "*/*") -> httpx.Response:

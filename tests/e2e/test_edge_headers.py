@@ -8,10 +8,7 @@ Memory is the workers' RSS read from /proc; time is /healthz answering meanwhile
 from __future__ import annotations
 
 import http.client
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -30,9 +27,8 @@ from app.ops.http_limits import (
 )
 from tests import imagegen
 from tests.e2e.test_cli import child_pids, cmdline
-from tests.servers import free_socket
+from tests.servers import free_socket, serve_process
 
-ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 8192
 TIMEOUT = 1.0
 RSS_BOUND = 32 * 2**20  # the issue saw 475 MB for ten unfinished heads
@@ -54,16 +50,6 @@ class Served:
         return sum(rss(pid) for pid in self.pids)
 
 
-def wait_ready(base: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError("signet serve did not start")
-
-
 @pytest.fixture(scope="module", params=[1, 2], ids=["one-worker", "two-workers"])
 def served(request, tmp_path_factory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("edge-headers")
@@ -79,27 +65,15 @@ name = "media"
 type = "folder"
 root = "{root}"
 """)
-    port = free_socket().getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNET_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.ops.cli", "serve", "--config", str(config),
-         "--port", str(port), "--workers", str(request.param), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_ready(base, time.monotonic() + 30)
+    with serve_process(config, workers=request.param) as process:
         if request.param == 1:
-            pids = [proc.pid]
+            pids = [process.proc.pid]
         else:
-            pids = [p for p in child_pids(proc.pid) if "spawn_main" in cmdline(p)]
+            pids = [p for p in child_pids(process.proc.pid) if "spawn_main" in cmdline(p)]
             assert len(pids) == 2
             for _ in range(20):  # every worker has bound its socket and answers
-                httpx.get(f"{base}/healthz")
-        yield Served(port, pids)
-    finally:
-        proc.terminate()
-        proc.wait(15)
+                httpx.get(f"{process.base}/healthz")
+        yield Served(process.port, pids)
 
 
 def healthz_ms(base: str) -> float:

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests import imagegen
-from tests.servers import free_socket
+from tests.servers import serve_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "tls-test-origin-secret-5d2e"
@@ -100,34 +100,20 @@ name = "media"
 type = "folder"
 root = "{root}"
 """)
-    port = free_socket().getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNET_")}
-    env["SIGNET_TEST_TLS_SECRET"] = SECRET
     log = root / "serve.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app.ops.cli", "serve", "--config", str(config),
-             "--port", str(port), "--workers", "2", "--log-level", "debug",
-             "--tls-cert", str(cert), "--tls-key", str(key)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if get(port, root / "trust.pem", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+
+    def answers_https(base: str) -> bool:
+        return get(int(base.rsplit(":", 1)[1]), root / "trust.pem", "/healthz")[0] == 200
+
+    with open(log, "wb") as out, serve_process(
+        config, workers=2, env={"SIGNET_TEST_TLS_SECRET": SECRET}, log_level="debug",
+        args=["--tls-cert", str(cert), "--tls-key", str(key)], output=out, ready=answers_https,
+    ) as process:
+        port = process.port
         for _ in range(20):  # both workers are listening
             get(port, root / "trust.pem", "/healthz")
         yield {"port": port, "root": root, "cert": cert, "key": key, "log": log,
                "first": (cert_pem, key_pem)}
-    finally:
-        proc.terminate()
-        proc.wait(15)
 
 
 def test_https_with_the_origin_secret(tls_server):

@@ -20,8 +20,6 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from app.ops.demo import ensure_demo_images
-from app.service import create_app
-from app.settings import load_settings
 from app.signing_imagekit import sign_imagekit_url
 from examples.gallery.app import LAYER, PHOTOS, GalleryConfig
 from examples.gallery.app import create_app as create_gallery
@@ -31,12 +29,7 @@ from tests.servers import run_asgi
 GALLERY_KEY = "gallery-test-key"
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps dialling Google's hosts, which
-# a closed network refuses; --no-sandbox because CI runs as root.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+BROWSER = {"device_scale_factor": 2, "viewport": {"width": 1200, "height": 560}}
 WAIT_FOR_IMAGES = "Array.from(document.images).every(i => i.complete)"
 LOAD_IMAGE = """url => new Promise(done => {
     const img = new Image();
@@ -52,39 +45,17 @@ def library(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def gallery_url(library: Path) -> Iterator[str]:
-    mp = pytest.MonkeyPatch()
-    mp.setenv(KEY_ENV, GALLERY_KEY)
-    settings = load_settings(library_config(library / "signet.toml", library / "files"))
-    try:
-        with run_asgi(create_app(settings)) as signet:
-            first = upload_pictures(signet, GALLERY_KEY, ensure_demo_images())
-            assert first == ["logo.png", *(p.path for p in PHOTOS)]
-            assert upload_pictures(signet, GALLERY_KEY, ensure_demo_images()) == []  # once
-            config = GalleryConfig(signet_url=signet, key=GALLERY_KEY.encode(), source=SOURCE,
-                                   scheme="imagekit")
-            with run_asgi(create_gallery(config)) as gallery:
-                yield gallery
-    finally:
-        mp.undo()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run tests/setup_system.sh (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),  # a fresh profile every run
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            device_scale_factor=2, viewport={"width": 1200, "height": 560},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+def gallery_url(library: Path, signet_with) -> Iterator[str]:
+    with signet_with(library_config(library / "signet.toml", library / "files"),
+                     env={KEY_ENV: GALLERY_KEY}) as served:
+        signet = served.base
+        first = upload_pictures(signet, GALLERY_KEY, ensure_demo_images())
+        assert first == ["logo.png", *(p.path for p in PHOTOS)]
+        assert upload_pictures(signet, GALLERY_KEY, ensure_demo_images()) == []  # once
+        config = GalleryConfig(signet_url=signet, key=GALLERY_KEY.encode(), source=SOURCE,
+                               scheme="imagekit")
+        with run_asgi(create_gallery(config)) as gallery:
+            yield gallery
 
 
 def open_gallery(browser, url: str):

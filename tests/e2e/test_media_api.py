@@ -16,16 +16,16 @@ from imagekitio import ImageKit
 from app.signing_imagekit import sign_imagekit_url
 from tests import imagegen
 from tests.mediaserver import AWS_ENV, LIB_KEY, OLD_LIB_KEY, library_config, serve
-from tests.s3server import admin_client, run_moto
+from tests.s3server import admin_client
 
 CACHE_BUCKET = "media-render-cache"
 
 
 @pytest.fixture(scope="module")
-def moto():
-    with run_moto() as endpoint:
-        admin_client(endpoint).create_bucket(Bucket=CACHE_BUCKET)
-        yield endpoint
+def moto(moto):
+    """conftest's moto, with the cache bucket."""
+    admin_client(moto).create_bucket(Bucket=CACHE_BUCKET)
+    return moto
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import pytest
 from imagekitio import ImageKit
 
 from tests import imagegen
-from tests.e2e.test_gallery_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.mediaserver import LIB_KEY, library_config, serve
 from tests.servers import free_socket
 
@@ -28,6 +27,9 @@ DROP = """([name, b64]) => {
     zone.dispatchEvent(new DragEvent("dragover", init));
     zone.dispatchEvent(new DragEvent("drop", init));
 }"""
+
+
+BROWSER = {"viewport": {"width": 1280, "height": 1000}}
 
 
 @pytest.fixture(scope="module")
@@ -52,24 +54,6 @@ def servers(tmp_path_factory):
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
         yield base, console, root
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run tests/setup_system.sh (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 1000},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
 
 
 def test_the_console_is_not_on_the_public_listener(servers):

@@ -13,23 +13,22 @@ from imagekitio import ImageKit
 from app.signing_imagekit import sign_imagekit_url
 from tests import imagegen
 from tests.mediaserver import AWS_ENV, LIB_KEY, library_config, serve
-from tests.s3server import admin_client, run_moto
+from tests.s3server import admin_client
 
 BUCKET = "media-library"
 
 
 @pytest.fixture(scope="module")
-def lib(tmp_path_factory):
+def lib(tmp_path_factory, moto):
     tmp = tmp_path_factory.mktemp("media-s3")
-    with run_moto() as endpoint:
-        admin_client(endpoint).create_bucket(Bucket=BUCKET)
-        source = (
-            f'type = "s3"\nbucket = "{BUCKET}"\nprefix = "photos"\n'
-            f'endpoint_url = "{endpoint}"\nregion = "us-east-1"'
-        )
-        config = library_config(tmp / "signet.toml", source, limits="originals_cache_ttl = 1")
-        with serve(config, env=AWS_ENV) as base:
-            yield base, admin_client(endpoint)
+    admin_client(moto).create_bucket(Bucket=BUCKET)
+    source = (
+        f'type = "s3"\nbucket = "{BUCKET}"\nprefix = "photos"\n'
+        f'endpoint_url = "{moto}"\nregion = "us-east-1"'
+    )
+    config = library_config(tmp / "signet.toml", source, limits="originals_cache_ttl = 1")
+    with serve(config, env=AWS_ENV) as base:
+        yield base, admin_client(moto)
 
 
 def client(base: str) -> ImageKit:

@@ -25,7 +25,6 @@ from app.ops.demo import demo_settings
 from app.service import create_app
 from app.settings import load_settings
 from tests.imagegen import open_bytes
-from tests.servers import run_asgi
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -115,7 +114,7 @@ def _in_root() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory) -> Iterator[dict[str, str]]:
+def servers(tmp_path_factory, signet_with) -> Iterator[dict[str, str]]:
     """Signet over the demo and over examples/signet.toml, by the source they serve."""
     exported = dict(
         line.removeprefix("export ").split("=", 1)
@@ -128,9 +127,9 @@ def servers(tmp_path_factory) -> Iterator[dict[str, str]]:
         with _in_root():
             demo = create_app(demo_settings())
             example = create_app(load_settings("examples/signet.toml"))
-        with run_asgi(demo) as demo_base, run_asgi(example) as example_base:
-            yield {"demo": demo_base, "media": example_base, "demo_dir": os.environ[
-                "SIGNET_DEMO_DIR"]}
+        with signet_with(demo) as demo_signet, signet_with(example) as example_signet:
+            yield {"demo": demo_signet.base, "media": example_signet.base,
+                   "demo_dir": os.environ["SIGNET_DEMO_DIR"]}
     finally:
         for k, v in saved.items():
             if v is None:

@@ -93,6 +93,23 @@ def serve_signet(
             yield Signet(base, client, app, settings)
 
 
+def folder_source(name: str, root: str | os.PathLike[str], **options: object) -> dict:
+    """A folder source's settings: `name`, serving `root`, with `options` added."""
+    return {"name": name, "type": "folder", "root": str(root), **options}
+
+
+@contextlib.contextmanager
+def serve_folder(
+    root: str | os.PathLike[str], *, name: str = "m", options: Mapping[str, object] | None = None,
+    **sections: object,
+) -> Iterator[str]:
+    """`serve_signet` over one folder source (`name` over `root`, with `options`) and the
+    other sections given; yields the base URL."""
+    source = folder_source(name, root, **(options or {}))
+    with serve_signet(sources=[source], **sections) as served:
+        yield served.base
+
+
 @dataclass(frozen=True)
 class Served:
     """A `signet serve` in a subprocess: its base URL, its port and the process."""

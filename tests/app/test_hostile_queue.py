@@ -8,18 +8,15 @@ RSS (the server runs in it).
 
 from __future__ import annotations
 
-import contextlib
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from tests import imagegen
-from tests.app.test_overload import burst
+from tests.app.test_overload import burst, serve
 from tests.probes import health_probe, peak_mib, reset_peak, rss_mib
-from tests.servers import serve_signet
 from tests.upstream import Canned, run_upstream
 
 
@@ -37,14 +34,6 @@ def media(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("queue")
     (root / "big.png").write_bytes(BIG)
     return root
-
-
-@contextlib.contextmanager
-def serve(media: Path, **limits) -> Iterator[str]:
-    with serve_signet(
-        limits=limits, sources=[{"name": "m", "type": "folder", "root": str(media)}]
-    ) as served:
-        yield served.base
 
 
 def test_past_the_queue_nothing_is_read_and_503_is_at_once(media):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -12,7 +11,7 @@ import pytest
 from app.signing import sign_url
 from tests import imagegen
 from tests.app.test_result_cache import metric
-from tests.servers import free_socket, serve_process, serve_signet
+from tests.servers import free_socket, serve_folder, serve_process
 
 KEY = "metrics-test-key"
 
@@ -31,14 +30,9 @@ def key_env():
         yield
 
 
-@contextlib.contextmanager
-def serve(media: Path, **options) -> Iterator[str]:
-    with serve_signet(
-        sources=[{"name": "m", "type": "folder", "root": str(media), "secure": True,
-                  "keys": ["env:SIGNET_TEST_METRICS_KEY"]}],
-        **options,
-    ) as served:
-        yield served.base
+def serve(media: Path, **options) -> contextlib.AbstractContextManager[str]:
+    secure = {"secure": True, "keys": ["env:SIGNET_TEST_METRICS_KEY"]}
+    return serve_folder(media, options=secure, **options)
 
 
 def test_metrics_count_requests_cache_and_transforms(media):

@@ -7,7 +7,6 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from app.settings import load_settings
 from sources.base import Original, TimedOut
 from tests import imagegen
 from tests.app.test_result_cache import metric
-from tests.servers import serve_signet
+from tests.servers import serve_folder
 
 # A render of this takes about half a second: long enough for a burst to pile up behind it.
 SLOW = "blur=2000"
@@ -36,12 +35,8 @@ def media(tmp_path_factory) -> Path:
     return root
 
 
-@contextlib.contextmanager
-def serve(media: Path, **limits) -> Iterator[str]:
-    with serve_signet(
-        limits=limits, sources=[{"name": "m", "type": "folder", "root": str(media)}]
-    ) as served:
-        yield served.base
+def serve(media: Path, **limits) -> contextlib.AbstractContextManager[str]:
+    return serve_folder(media, limits=limits)
 
 
 def burst(base: str, targets: list[str]) -> list[tuple[httpx.Response, float]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,17 +16,13 @@ from app.service import create_app
 from app.settings import ConfigError, load_settings
 from tests import imagegen
 from tests.s3server import admin_client, use_test_credentials
-from tests.servers import free_socket, serve_signet
+from tests.servers import free_socket, serve_folder
 
 CACHE_BUCKET = "render-cache"
 
 
-@contextlib.contextmanager
-def serve(root: Path, **cache) -> Iterator[str]:
-    with serve_signet(
-        cache=cache, sources=[{"name": "m", "type": "folder", "root": str(root)}]
-    ) as served:
-        yield served.base
+def serve(root: Path, **cache) -> contextlib.AbstractContextManager[str]:
+    return serve_folder(root, cache=cache)
 
 
 def metric(base: str, name: str, **labels: str) -> float:

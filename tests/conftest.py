@@ -1,9 +1,10 @@
 """The fixtures every test file uses: one set of factories for the real servers.
 
-- `signet`: the shared Signet over the media below (`config_file`), its base URL;
-  `client`: an httpx client on it.
+- `signet`: the shared Signet over the media below (`config_file`), its base URL.
 - `signet_with`: a factory, `with signet_with(sources=[...], env={...}) as s:` serves
-  any config (`tests.servers.serve_signet`); `s.base`, `s.client`, `s.app`, `s.settings`.
+  any config (`tests.servers.serve_signet`); `s.base`, `s.client` (an httpx client on
+  it), `s.app`, `s.settings`. `tests.servers.serve_folder` is its one-folder shorthand,
+  `tests.servers.serve_process` runs `signet serve` in a subprocess instead.
 - `upstream`: the HTTP upstream of tests/upstream.py, a module's own: on 127.0.0.1, or
   where the module's `UPSTREAM = {"host": "127.0.0.2", ...}` puts it.
 - `moto`: moto's S3 in server mode (tests/s3server.py), its endpoint URL (a module's own);
@@ -13,22 +14,23 @@
 
 Layout: tests/app/, tests/sources/, tests/transforms/ test the package of that name
 (through HTTP or directly), tests/e2e/ what runs `signet` in subprocesses, browsers,
-nginx, the deployment files and the README's commands. The support modules (servers.py,
-upstream.py, s3server.py, imagegen.py, ...) and tests/vendor/ stay at the top.
+nginx, the deployment files and the README's commands. At the top: test_import_cycles.py
+(the whole repository), test_bench_adjust.py (bench/), the support modules (servers.py,
+upstream.py, s3server.py, imagegen.py, ...) and tests/vendor/.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests import imagegen
 from tests.s3server import run_moto
-from tests.servers import serve_signet
+from tests.servers import Signet, serve_signet
 from tests.upstream import Upstream, run_upstream
 
 MEDIA_KEY = "media-test-key"
@@ -111,15 +113,8 @@ def signet(config_file: Path) -> Iterator[str]:
         yield served.base
 
 
-@pytest.fixture
-def client(signet: str) -> Iterator[httpx.Client]:
-    """An HTTP client on the shared Signet (`signet`)."""
-    with httpx.Client(base_url=signet) as c:
-        yield c
-
-
 @pytest.fixture(scope="session")
-def signet_with() -> Callable[..., object]:
+def signet_with() -> Callable[..., contextlib.AbstractContextManager[Signet]]:
     """The factory of a Signet with a given config: `tests.servers.serve_signet`."""
     return serve_signet
 

@@ -7,7 +7,6 @@ centuries ahead. URLs are built by the real `imagekitio` and `imgix` libraries.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -40,14 +39,13 @@ def signet(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("edge-signing")
     (root / "images").mkdir()
     (root / "images" / "dog.jpg").write_bytes(imagegen.jpeg(800, 600))
-    os.environ["SIGNET_TEST_EDGE_IK"] = IK_KEY
-    os.environ["SIGNET_TEST_EDGE_IX"] = IX_TOKEN
-    os.environ["SIGNET_TEST_EDGE_HMAC"] = HMAC_KEY
 
     def folder(name: str, **options) -> dict:
         return {"name": name, "type": "folder", "root": str(root), "secure": True, **options}
 
     with signet_with(
+        env={"SIGNET_TEST_EDGE_IK": IK_KEY, "SIGNET_TEST_EDGE_IX": IX_TOKEN,
+             "SIGNET_TEST_EDGE_HMAC": HMAC_KEY},
         sources=[
             folder("ik", domains=[IK_DOMAIN], scheme="imagekit", keys=["env:SIGNET_TEST_EDGE_IK"]),
             folder("ix", domains=[IX_DOMAIN], scheme="imgix", keys=["env:SIGNET_TEST_EDGE_IX"]),

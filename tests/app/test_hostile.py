@@ -22,7 +22,7 @@ FORMATS = {
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory, monkeypatch_module, signet_with) -> str:
+def hostile(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("hostile")
     (root / "photo.jpg").write_bytes(imagegen.jpeg(64, 48))
     (root / "bomb.jpg").write_bytes(imagegen.jpeg_bomb())
@@ -35,8 +35,8 @@ def hostile(tmp_path_factory, monkeypatch_module, signet_with) -> str:
         (root / f"truncated.{fmt}").write_bytes(data[: len(data) // 2])
         (root / f"corrupt.{fmt}").write_bytes(imagegen.corrupt(data))
         (root / f"stub.{fmt}").write_bytes(data[:20])
-    monkeypatch_module.setenv("SIGNET_TEST_HOSTILE_KEY", KEY)
     with signet_with(
+        env={"SIGNET_TEST_HOSTILE_KEY": KEY},
         sources=[
             {"name": "h", "type": "folder", "root": str(root)},
             {"name": "sec", "type": "folder", "root": str(root), "secure": True,
@@ -44,12 +44,6 @@ def hostile(tmp_path_factory, monkeypatch_module, signet_with) -> str:
         ],
     ) as served:
         yield served.base
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as mp:
-        yield mp
 
 
 def assert_refused(base: str, target: str, status: int | tuple[int, ...], words: str = ""):

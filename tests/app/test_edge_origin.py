@@ -15,7 +15,7 @@ from app.service import create_app
 from app.settings import ConfigError, load_settings
 from app.signing import sign_url
 from tests import imagegen
-from tests.e2e.test_edge_headers import healthz_ms
+from tests.probes import healthz_ms
 
 SECRET = "cdn-origin-secret-3f9a"
 MEDIA_SECRET = "media-own-secret-77c1"

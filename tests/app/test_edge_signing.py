@@ -24,7 +24,7 @@ from app.signing_imagekit import (
     sign_imagekit_url,
 )
 from tests import imagegen
-from tests.e2e.test_edge_headers import healthz_ms
+from tests.probes import healthz_ms
 
 IK_KEY = "edge-ik-private-key"
 IX_TOKEN = "edge-imgix-token"

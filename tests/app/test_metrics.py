@@ -10,7 +10,7 @@ import pytest
 
 from app.signing import sign_url
 from tests import imagegen
-from tests.app.test_result_cache import metric
+from tests.probes import metric
 from tests.servers import free_socket, serve_folder, serve_process
 
 KEY = "metrics-test-key"

@@ -18,7 +18,7 @@ from app.runtime import Runtime, SourceRuntime
 from app.settings import load_settings
 from sources.base import Original, TimedOut
 from tests import imagegen
-from tests.app.test_result_cache import metric
+from tests.probes import metric
 from tests.servers import serve_folder
 
 # A render of this takes about half a second: long enough for a burst to pile up behind it.

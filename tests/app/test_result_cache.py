@@ -15,6 +15,7 @@ from app.cache.disk import DiskTier
 from app.service import create_app
 from app.settings import ConfigError, load_settings
 from tests import imagegen
+from tests.probes import metric
 from tests.s3server import admin_client, use_test_credentials
 from tests.servers import free_socket, serve_folder
 
@@ -23,16 +24,6 @@ CACHE_BUCKET = "render-cache"
 
 def serve(root: Path, **cache) -> contextlib.AbstractContextManager[str]:
     return serve_folder(root, cache=cache)
-
-
-def metric(base: str, name: str, **labels: str) -> float:
-    """One sample from /metrics, by name and labels."""
-    wanted = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels
-                     else "")
-    for line in httpx.get(base + "/metrics").text.splitlines():
-        if line.startswith(wanted + " "):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
 
 
 def get(base: str, target: str) -> httpx.Response:

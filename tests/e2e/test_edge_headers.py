@@ -7,7 +7,6 @@ Memory is the workers' RSS read from /proc; time is /healthz answering meanwhile
 
 from __future__ import annotations
 
-import http.client
 import socket
 import threading
 import time
@@ -27,6 +26,7 @@ from app.ops.http_limits import (
 )
 from tests import imagegen
 from tests.e2e.test_cli import child_pids, cmdline
+from tests.probes import healthz_ms
 from tests.servers import free_socket, serve_process
 
 LIMIT = 8192
@@ -74,19 +74,6 @@ root = "{root}"
             for _ in range(20):  # every worker has bound its socket and answers
                 httpx.get(f"{process.base}/healthz")
         yield Served(process.port, pids)
-
-
-def healthz_ms(base: str) -> float:
-    """Milliseconds for /healthz on a new connection (http.client: no TLS set-up cost)."""
-    port = int(base.rsplit(":", 1)[1])
-    started = time.monotonic()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        conn.request("GET", "/healthz")
-        assert conn.getresponse().status == 200
-    finally:
-        conn.close()
-    return (time.monotonic() - started) * 1000
 
 
 def answer_of(sock: socket.socket, timeout: float = 5) -> bytes:

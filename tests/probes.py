@@ -1,4 +1,4 @@
-"""What the hostile-input tests measure: this process's memory, and /healthz while it works.
+"""What the tests measure: this process's memory, /healthz while it works, /metrics.
 
 The servers of the tests run in this process (tests.servers.run_asgi), so its RSS is theirs.
 """
@@ -6,6 +6,7 @@ The servers of the tests run in this process (tests.servers.run_asgi), so its RS
 from __future__ import annotations
 
 import contextlib
+import http.client
 import threading
 import time
 from collections.abc import Iterator
@@ -89,3 +90,26 @@ def health_probe(base: str) -> Iterator[HealthProbe]:
             time.sleep(0.01)
         probe._stop.set()
         thread.join(10)
+
+
+def healthz_ms(base: str) -> float:
+    """Milliseconds for /healthz on a new connection (http.client: no TLS set-up cost)."""
+    port = int(base.rsplit(":", 1)[1])
+    started = time.monotonic()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", "/healthz")
+        assert conn.getresponse().status == 200
+    finally:
+        conn.close()
+    return (time.monotonic() - started) * 1000
+
+
+def metric(base: str, name: str, **labels: str) -> float:
+    """One sample from /metrics, by name and labels."""
+    wanted = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels
+                     else "")
+    for line in httpx.get(base + "/metrics").text.splitlines():
+        if line.startswith(wanted + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0

@@ -65,7 +65,7 @@ STRIKE_THICKNESS = 1 / 14  # of the font size
 STRIKE_HEIGHT = 0.3  # a strikethrough's middle above the baseline, of the font size
 # The characters of Unicode's bidirectional class B (paragraph separators). raqm's layout
 # fails on any of them ("raqm_layout() failed"); the text is one line, so each is a space.
-# tests/test_hostile_text.py checks this list against unicodedata.
+# tests/app/test_hostile_errors.py checks this list against unicodedata.
 PARAGRAPH_SEPARATORS = "\n\r\x1c\x1d\x1e\x85\u2029"
 _ONE_LINE = str.maketrans(dict.fromkeys(PARAGRAPH_SEPARATORS, " "))
 

@@ -40,7 +40,7 @@ def test_overload_answers_503_without_starting_the_work():
     results, errors = anyio.run(main)
     assert sorted(results) == [0, 1]
     assert sorted(started) == [0, 1]
-    assert all(e.retry_after == 1 for e in errors)  # the edge's 503: tests/test_overload.py
+    assert all(e.retry_after == 1 for e in errors)  # the edge's 503: tests/app/test_overload.py
 
 
 def test_worker_exceptions_propagate():

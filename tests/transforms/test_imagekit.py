@@ -273,7 +273,7 @@ def test_unsigned_ik_t_still_expires_on_an_open_source(signet):
 @pytest.mark.parametrize("value", ["soon", "-5", "12345678901234"])
 def test_bad_ik_t_is_refused(signet, value):
     # Signed over a malformed ik-t: not a layout the SDKs write, so it never verifies
-    # (tests/test_edge_signing.py); unsigned: 400 naming ik-t.
+    # (tests/app/test_edge_signing.py); unsigned: 400 naming ik-t.
     message = f"images/dog.jpg?tr=w-10{value}".encode()
     signature = imagekit_digest(IK_KEY.encode(), message)
     answer = get(signet, f"/ikopen/images/dog.jpg?tr=w-10&ik-t={value}&ik-s={signature}")

@@ -2,10 +2,10 @@
 
 `@imagekit/nodejs` (the server SDK: it signs with the private key, with or without an
 expiry) and `imagekit-javascript` (the browser SDK: unsigned URLs) run with the machine's
-Node, installed once into .cache/node-imagekit (git-ignored), as tests/test_imgix_clients.py
-installs `@imgix/js-core`. Each URL is fetched byte for byte as the SDK wrote it and its
-documented result checked: a size, a pixel. The nested-layer URL depends on the `layers`
-branch (layers inside layers); until it is merged that test is an expected failure.
+Node, installed once into .cache/node-imagekit (git-ignored), as
+tests/transforms/test_imgix_clients.py installs `@imgix/js-core`. Each URL is fetched
+byte for byte as the SDK wrote it and its documented result checked: a size, a pixel,
+for chains, expressions, text layers, a layer inside a layer and query parameters.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tests.servers import raw_get, run_asgi
 
 KEY = "npm-clients-private-key"
 PACKAGES = ("@imagekit/nodejs@7.11.0", "imagekit-javascript@4.0.1")
-NODE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "node-imagekit"
+NODE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "node-imagekit"
 MODULES = NODE_DIR / "node_modules"
 RED, BLUE, GREEN = (255, 0, 0), (0, 0, 255), (0, 255, 0)
 

@@ -278,9 +278,10 @@ def test_selected_frames():
 
 
 def test_every_documented_imgix_value_renders_on_an_animation(originals):
-    """The imgix walk's cases (tests/test_imgix_walk.py) on an animated GIF: every step works
-    per frame, and an image answer that may animate is still a decodable animation."""
-    from tests.test_imgix_walk import CASES, dependencies
+    """The imgix walk's cases (tests/transforms/test_imgix_walk.py) on an animated GIF:
+    every step works per frame, and an image answer that may animate is still a decodable
+    animation."""
+    from tests.transforms.test_imgix_walk import CASES, dependencies
 
     failures = []
     with serve(originals, max_output_pixels=400_000) as base, httpx.Client(

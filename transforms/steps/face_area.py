@@ -18,8 +18,7 @@ from PIL import Image
 from transforms.context import Context
 from transforms.faces import digest, faces_in
 from transforms.geometry import target_size
-from transforms.steps.plan import plan_layout
-from transforms.steps.plan_frame import plan_frame
+from transforms.steps.plan_frame import cut_original
 
 
 def frame_face_area(ctx: Context) -> None:
@@ -45,13 +44,9 @@ def frame_face_area(ctx: Context) -> None:
         tw, th = target_size(spec, (width, height))
         ratio = tw / th if tw is not None and th is not None else None
         box = face_box(found[spec.size.faceindex - 1], (width, height), spec.size.facepad, ratio)
-        ctx.img = img.crop(box)
-        ctx.cuts = (*ctx.cuts, box)
-    # From here the face area is the original: it is already upright.
-    ctx.stored_size = ctx.img.size
-    ctx.orientation = 1
-    plan_layout(ctx)
-    plan_frame(ctx)
+    else:
+        box = None  # no such face: the whole picture
+    cut_original(ctx, box)  # from here the face area is the original
 
 
 def face_box(

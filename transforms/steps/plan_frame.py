@@ -9,6 +9,7 @@ from transforms.errors import ParamError
 from transforms.frame_layout import frame_insets, framed_size
 from transforms.geometry import Layout, decode_size_for_layout, layout, target_size
 from transforms.sides import MAX_OUTPUT_SIDE, clamp_output
+from transforms.steps.plan import plan_layout
 
 
 def plan_frame(ctx: Context) -> None:
@@ -71,3 +72,16 @@ def _clamp_framed(plan: Layout, insets: tuple[int, int, int, int], ctx: Context)
         min(canvas[1], max(1, math.floor(rh * scale))),
     )
     return Layout(plan.keep, resized, canvas)
+
+
+def cut_original(ctx: Context, box: tuple[int, int, int, int] | None) -> None:
+    """Cut `box` out of the picture (None: keep it whole) and plan again as if it were the
+    original (trim, fit=facearea): it is already upright, and the cut is part of the
+    faces' cache key."""
+    if box is not None:
+        ctx.img = ctx.image.crop(box)
+        ctx.cuts = (*ctx.cuts, box)
+    ctx.stored_size = ctx.img.size
+    ctx.orientation = 1
+    plan_layout(ctx)
+    plan_frame(ctx)

@@ -21,8 +21,7 @@ from PIL import Image, ImageChops
 
 from transforms.context import Context
 from transforms.spec.frame import Frame
-from transforms.steps.plan import plan_layout
-from transforms.steps.plan_frame import plan_frame
+from transforms.steps.plan_frame import cut_original
 
 Box = tuple[int, int, int, int]
 AUTO_SAMPLE = 1024
@@ -37,13 +36,7 @@ def trim_original(ctx: Context) -> None:
     box = ctx.memo["trim"]
     if box in (None, (0, 0, *img.size)):  # nothing to trim
         return
-    ctx.img = img.crop(box)
-    ctx.cuts = (*ctx.cuts, box)
-    # From here the trimmed picture is the original: it is already upright.
-    ctx.stored_size = ctx.img.size
-    ctx.orientation = 1
-    plan_layout(ctx)
-    plan_frame(ctx)
+    cut_original(ctx, box)  # from here the trimmed picture is the original
 
 
 def trim_box(img: Image.Image, frame: Frame) -> Box | None:

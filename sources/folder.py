@@ -11,7 +11,8 @@ import anyio.to_thread
 
 from sources.base import HEAD_BYTES, NotFound, Original, Peek, TooLarge, http_time
 from sources.digests import DigestCache
-from sources.library import FileMeta, read_sidecar, refuse_state_path
+from sources.file_meta import FileMeta
+from sources.library import read_sidecar, refuse_state_path
 from sources.paths import check_relative, decode_path
 
 

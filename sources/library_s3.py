@@ -12,18 +12,16 @@ from __future__ import annotations
 import mimetypes
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import quote
 
 import botocore.exceptions as boto_errors
 
 from sources.base import BadPath, NotFound, Unreachable
+from sources.file_meta import FileMeta, meta_from_s3, meta_to_s3
 from sources.library import (
     STATE_DIR,
     AlreadyExists,
     Entry,
-    FileMeta,
     TooManyFiles,
-    meta_from_s3,
     refuse_state_path,
     token_record_name,
 )
@@ -32,28 +30,6 @@ from sources.s3 import _client_error
 
 MAX_LISTED = 1000  # objects whose metadata one listing reads (a HEAD each)
 HEAD_THREADS = 8
-MAX_METADATA_BYTES = 2000  # S3 allows 2 KB of user metadata per object
-
-
-class MetadataTooLarge(ValueError):
-    """Tags and description together do not fit in an object's metadata."""
-
-
-def meta_to_s3(meta: FileMeta) -> dict[str, str]:
-    values = {
-        "private": "true" if meta.private else "false",
-        "tags": ",".join(quote(t, safe="") for t in meta.tags),
-        "coords": meta.custom_coordinates or "",
-        "description": quote(meta.description or "", safe=""),
-        "width": str(meta.width or ""),
-        "height": str(meta.height or ""),
-        "created": repr(meta.created) if meta.created is not None else "",
-        "generation": str(meta.generation),
-    }
-    values = {k: v for k, v in values.items() if v}
-    if sum(len(k) + len(v) for k, v in values.items()) > MAX_METADATA_BYTES:
-        raise MetadataTooLarge("tags and description are too long to store with the file")
-    return values
 
 
 def _code(err: boto_errors.ClientError) -> str:

@@ -18,7 +18,8 @@ import botocore.exceptions as boto_errors
 from botocore.config import Config
 
 from sources.base import BadPath, NotFound, Original, TimedOut, TooLarge, Unreachable
-from sources.library import meta_from_s3, refuse_state_path
+from sources.file_meta import meta_from_s3
+from sources.library import refuse_state_path
 from sources.paths import decode_path
 from sources.s3_credentials import S3Credentials, s3_session
 

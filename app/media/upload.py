@@ -33,7 +33,8 @@ from app.media.metadata import file_json
 from app.media.store import Store
 from app.runtime import Runtime, SourceRuntime
 from sources.base import SourceError
-from sources.library import AlreadyExists, FileMeta
+from sources.file_meta import FileMeta
+from sources.library import AlreadyExists
 from transforms.dialects.imgix import parse_params
 from transforms.errors import TransformError
 from transforms.pipeline import render

@@ -9,8 +9,8 @@ from app.media.errors import MediaError
 from app.media.search import parse_query
 from app.settings import ConfigError, load_settings
 from sources.base import NotFound
-from sources.library import Entry, FileMeta, file_id, meta_from_s3, path_of_id
-from sources.library_s3 import MetadataTooLarge, meta_to_s3
+from sources.file_meta import FileMeta, MetadataTooLarge, meta_from_s3, meta_to_s3
+from sources.library import Entry, file_id, path_of_id
 
 
 def entry(name: str, tags=(), private=False) -> Entry:

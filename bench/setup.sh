@@ -35,7 +35,7 @@ if [ ! -e "$stamp" ]; then
     echo "bench: installing thumbor $THUMBOR_VERSION into $venv" >&2
     [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
     # py-spy: for `python -m bench --profile` (samples Signet's workers); OpenCV 4.x: for
-    # thumbor's face detector (`smart` crop, workload (i), bench/faces.py).
+    # thumbor's face detector (`smart` crop, workload (k), bench/faces.py).
     "$venv/bin/python" -m pip install -q --disable-pip-version-check \
         "thumbor==$THUMBOR_VERSION" "py-spy==$PY_SPY_VERSION" "opencv-python-headless>=4.8,<5"
     "$venv/bin/thumbor" --version >/dev/null

@@ -65,7 +65,7 @@ def test_strict_params_on_an_imagekit_source(server) -> None:
         ("bg-remove=true", "generative AI"),
         ("fm=mp4", "video"),
         ("lp-blur=40", "object detector"),
-        ("w64=MTAw", "not supported yet"),
+        ("ch64=V2lkdGg", "no Base64 variant"),
     ],
 )
 def test_refusals_stand_even_where_unknown_names_are_ignored(server, query, words) -> None:
@@ -73,3 +73,14 @@ def test_refusals_stand_even_where_unknown_names_are_ignored(server, query, word
     assert resp.status_code == 400
     assert words in resp.text
     assert resp.headers["cache-control"] == "no-store"
+
+
+def test_base64_variants_render_as_their_parameter(server) -> None:
+    # imgix: any value but auto's and ch's may be sent URL-safe Base64-encoded (name + 64),
+    # as its client libraries do for keys ending in 64. Same answer, same cache entry.
+    plain = httpx.get(f"{server}/open/photo.jpg?w=100&fm=png")
+    encoded = httpx.get(f"{server}/open/photo.jpg?w64=MTAw&fm64=cG5n")
+    assert encoded.status_code == 200
+    assert imagegen.open_bytes(encoded.content).size == (100, 67)
+    assert encoded.headers["content-type"] == "image/png"
+    assert encoded.headers["etag"] == plain.headers["etag"]

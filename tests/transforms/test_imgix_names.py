@@ -154,9 +154,10 @@ def test_crop_faces_keeps_its_fallback() -> None:
     assert parse("fit=crop&w=10&h=10&crop=faces,top").size.crop == ("faces", "top")
 
 
-def test_imgix_names_not_built_are_refused_even_when_unknown_ones_are_ignored() -> None:
-    for query in ("w64=MTAw",):
-        assert "not supported yet" in str(refusal_of(query)), query
+def test_auto_and_ch_have_no_base64_variant_and_are_refused_not_ignored() -> None:
+    # imgix: every value but auto's and ch's may be Base64-encoded (key + "64").
+    for query in ("auto64=Zm9ybWF0", "ch64=V2lkdGg"):
+        assert "no Base64 variant" in str(refusal_of(query)), query
 
 
 @pytest.mark.parametrize("query", ["tr=w-100", "ik-s=abc", "ik-t=123"])

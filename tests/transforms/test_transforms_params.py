@@ -276,7 +276,7 @@ def test_messages_are_specific() -> None:
         "fm: mp4 needs video rendering, "
         "which Signet does not do (still images only)"
     )
-    assert "not supported" in str(refused(b"w64=MTAw"))
+    assert "no Base64 variant" in str(refused(b"auto64=Zm9ybWF0"))
     assert "cannot be combined" in str(refused(b"crop=top,bottom"))
     assert "at most 5" in str(refused(b"w=1&dpr=9"))
 
@@ -288,10 +288,16 @@ def test_dpr_bound_follows_limits() -> None:
         parse_params([("w", "10"), ("dpr", "3")], Limits(max_dpr=2))
 
 
-def test_an_imgix_parameter_not_built_is_refused_not_ignored() -> None:
-    err = refused(b"w=10&w64=MTAw")  # an imgix parameter Signet does not have yet
-    assert err.param == "w64"
-    assert "not supported yet" in str(err)
+def test_every_value_may_be_base64_encoded() -> None:
+    # imgix's Base64 variants: the name + "64", the value URL-safe Base64 without padding.
+    spec = parse(b"w64=MzAw&fm64=d2VicA&sat64=LTUw")
+    assert (spec.size.w, spec.output.fm, spec.adjust.sat) == (300, "webp", -50)
+    assert parse(b"width64=MzAw").size.w == 300  # an alias's, too
+    assert parse(b"w64=MzAw").canonical() == parse(b"w=300").canonical()  # one cache entry
+    assert refused(b"w=300&w64=MzAw").param == "w64"  # the same parameter twice
+    assert refused(b"w64=LTE").param == "w64"  # -1, decoded, still checked
+    assert "video" in str(refused(b"fm64=bXA0"))  # mp4: refusals read the decoded value
+    assert "base64" in str(refused(b"fm64=__8"))  # decodes to bytes that are not UTF-8
 
 
 def test_unknown_parameter_is_ignored_unless_strict() -> None:

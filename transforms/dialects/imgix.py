@@ -21,7 +21,7 @@ from transforms.dialects.imgix_faces import FACE_PARAMETERS
 from transforms.dialects.imgix_frame import FRAME_PARAMETERS, check_frame_options
 from transforms.dialects.imgix_names import ALIASES, IMGIX_NAMES, refusal
 from transforms.dialects.imgix_output import OUTPUT_PARAMETERS, check_output
-from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, pop_overlays
+from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, decode_base64, pop_overlays
 from transforms.dialects.imgix_size import (
     MAX_DIMENSION,
     PARAMETERS,
@@ -56,6 +56,28 @@ def _lookup(name: str) -> Parameter | None:
     return None
 
 
+# imgix: "All parameter values (with the exception of auto and ch) can be encoded using a
+# URL-safe Base64 scheme": `w64=MzAw` is `w=300`. txt64, mark64 and blend64 have tables of
+# their own (their text is decoded where it is read); every other name ending in 64 whose
+# base Signet parses is decoded here, then read as its base.
+NOT_BASE64 = frozenset({"auto", "ch"})
+
+
+def _plain(key: str, name: str, raw: str) -> tuple[str, str]:
+    """(name, value) with a Base64 variant decoded: ("w64", "MzAw") -> ("w", "300")."""
+    if not name.endswith("64") or _lookup(name) is not None:
+        return name, raw
+    base = ALIASES.get(name[:-2], name[:-2])
+    if base in NOT_BASE64:
+        raise ParamError(key, f"has no Base64 variant ({base} is given as it is)")
+    if _lookup(base) is None:
+        return name, raw
+    try:
+        return base, decode_base64(raw)
+    except Invalid as err:
+        raise ParamError(key, str(err)) from None
+
+
 def parse_params(
     pairs: list[tuple[str, str]],
     limits: Limits,
@@ -66,15 +88,15 @@ def parse_params(
 
     Keys in `ignore` (signature, expiry, client-library markers) are skipped. A name
     imgix does not define is ignored (a cache-buster such as `v=2`; the signature still
-    covers it), or refused when `strict`. A parameter given twice, by name or by alias,
-    is refused, except `auto`, whose values merge.
+    covers it), or refused when `strict`. A parameter given twice, by name, by alias or
+    as its Base64 variant, is refused, except `auto`, whose values merge.
     """
     values: dict[str, Any] = {}
     seen: dict[str, str] = {}  # parameter name -> the key the URL gave it as
     for key, raw in pairs:
         if key in ignore:
             continue
-        name = ALIASES.get(key, key)
+        name, raw = _plain(key, ALIASES.get(key, key), raw)
         reason = refusal(name, raw)
         if reason is not None:
             raise ParamError(key, reason)

@@ -43,7 +43,7 @@ def parse_text(value: str, limits: Limits) -> str:
     return value
 
 
-def _base64(value: str) -> str:
+def decode_base64(value: str) -> str:
     """URL-safe base64 as imgix's clients write keys ending in 64: no `=` padding."""
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
@@ -56,11 +56,11 @@ def _base64(value: str) -> str:
 
 
 def parse_path64(value: str, limits: Limits) -> str:
-    return parse_path(_base64(value), limits)
+    return parse_path(decode_base64(value), limits)
 
 
 def parse_text64(value: str, limits: Limits) -> str:
-    return parse_text(_base64(value), limits)
+    return parse_text(decode_base64(value), limits)
 
 
 def parse_mark_size(value: str, limits: Limits) -> float:

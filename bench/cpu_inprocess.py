@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -103,6 +104,10 @@ async def _acpu_us(fn: Callable[[], Awaitable[object]], calls: int) -> float:
     return (time.process_time() - started) / calls * 1e6
 
 
+def _faults() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
 class Cases:
     """The four things measured, each a zero-argument callable (async for the apps)."""
 
@@ -164,11 +169,17 @@ class Cases:
 async def measure(cases: Cases, calls: int, rounds: int) -> dict[str, float]:
     """Median over `rounds` of CPU us per request; the four interleaved in each round, so
     a drift in the machine's speed touches them alike."""
-    samples: dict[str, list[float]] = {k: [] for k in ("cold", "limit", "path", "hit", "bare")}
+    samples: dict[str, list[float]] = {
+        k: [] for k in ("cold", "cold faults", "limit", "limit faults", "path", "hit", "bare")
+    }
     cold_calls = max(1, calls // 20)  # a render is ~100x a hit
     for _ in range(rounds):
+        faults = _faults()
         samples["cold"].append(await _acpu_us(cases.cold, cold_calls))
+        samples["cold faults"].append((_faults() - faults) / cold_calls)
+        faults = _faults()
         samples["limit"].append(_cpu_us(cases.limit_call, cold_calls))
+        samples["limit faults"].append((_faults() - faults) / cold_calls)
         samples["path"].append(await _acpu_us(cases.cold_path_alone, calls // 4))
         samples["hit"].append(await _acpu_us(cases.hit, calls))
         samples["bare"].append(await _acpu_us(cases.bare_hit, calls))
@@ -224,6 +235,8 @@ async def main() -> None:
         print(f"  (a) Pillow limit      {got['limit']:9.1f}")
         print(f"  (a) outside the limit {got['cold'] - got['limit']:9.1f}")
         print(f"  (a) path alone        {got['path']:9.1f}")
+        print(f"  (a) page faults per render: Signet {got['cold faults']:.0f}, "
+              f"limit {got['limit faults']:.0f}")
         print(f"  (d) hit               {got['hit']:9.1f}")
         print(f"  (d) bare Starlette    {got['bare']:9.1f}")
         if args.functions:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import anyio
-import anyio.to_thread
 
 from app.cache.result import ResultCache
 from app.config_messages import source_key
@@ -26,6 +27,9 @@ from transforms.spec import Limits
 
 SOURCE_SCOPE_KEY = "signet.source"  # the ASGI scope key naming the source a request took
 FETCH_MARGIN = 1.0  # seconds past source_timeout before the app gives up on a fetch
+# Threads per source for its peeks: a peek is a stat and a small read (tens of us), so a few
+# serve thousands a second; a stalled disk holds this many at most, and only its own source's.
+PEEK_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,11 @@ class SourceRuntime:
     def parser(self) -> Parser:
         """How this source's URLs are parsed: its dialect and presets (built once)."""
         return source_parser(self.config)
+
+    @functools.cached_property
+    def peeks(self) -> ThreadPoolExecutor:
+        """The threads this source's peeks run in (Runtime.peek); made on the first one."""
+        return ThreadPoolExecutor(PEEK_THREADS, thread_name_prefix=f"signet-peek-{self.name}")
 
 
 @dataclass
@@ -107,7 +116,10 @@ class Runtime:
         the originals cache, or a source that can look (a folder's stat). None: fetch it.
 
         A source's look blocks (a stat and a small read), so it runs in a worker thread,
-        under `source_timeout`, and is abandoned (left to end by itself) past it.
+        under `source_timeout`, and is abandoned (left to end by itself) past it. The thread
+        is one of the source's own (`SourceRuntime.peeks`), handed the call directly: every
+        hit and every cold render peeks, and anyio.to_thread with its cancel scope, two
+        checkpoints and its limiter cost more CPU than the peek itself (issue 16).
         """
         if src.source.cache_originals:
             cached = self.originals.get((src.name, path))
@@ -115,9 +127,9 @@ class Runtime:
         look = getattr(src.source, "peek", None)  # an optional capability of a source
         if look is None:
             return None
+        future = asyncio.get_running_loop().run_in_executor(src.peeks, look, path)
         try:
-            with anyio.fail_after(self.settings.limits.source_timeout):
-                return await anyio.to_thread.run_sync(look, path, abandon_on_cancel=True)
+            return await asyncio.wait_for(future, self.settings.limits.source_timeout)
         except TimeoutError:
             raise TimedOut("the source did not answer in time") from None
 
@@ -151,3 +163,5 @@ class Runtime:
         await self.results.close()
         for s in self.sources.values():
             await s.source.close()
+            if "peeks" in s.__dict__:  # made: its idle threads end, a stalled one is left
+                s.peeks.shutdown(wait=False, cancel_futures=True)

@@ -31,6 +31,7 @@ import os
 import resource
 import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -186,6 +187,40 @@ async def measure(cases: Cases, calls: int, rounds: int) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in samples.items()}
 
 
+def _threads_cpu() -> dict[str, float]:
+    """CPU seconds of each of this process's threads so far, by Python thread name (Linux)."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    main = threading.main_thread().native_id
+    ticks = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        name = "event loop" if int(tid) == main else names.get(int(tid), "other")
+        name = name.split("_")[0]  # a pool's threads together: signet-bench_0, _1...
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+async def by_thread(cases: Cases, calls: int) -> None:
+    """CPU per request by thread: the loop's, the source's (peek, read), the renders'."""
+    for name, run, n in (
+        ("(a) cold", cases.cold, max(1, calls // 5)),
+        ("(a) path alone", cases.cold_path_alone, calls),
+        ("(d) hit", cases.hit, calls * 2),
+    ):
+        before = _threads_cpu()
+        for _ in range(n):
+            await run()
+        after = _threads_cpu()
+        spent = {k: (v - before.get(k, 0.0)) / n * 1e6 for k, v in after.items()}
+        shown = ", ".join(f"{k} {v:.0f}" for k, v in sorted(spent.items()) if v > 0)
+        print(f"  {name:16} {shown}")
+
+
 async def profile(cases: Cases, calls: int, top: int) -> None:
     import yappi
 
@@ -239,6 +274,8 @@ async def main() -> None:
               f"limit {got['limit faults']:.0f}")
         print(f"  (d) hit               {got['hit']:9.1f}")
         print(f"  (d) bare Starlette    {got['bare']:9.1f}")
+        print("CPU us per request by thread (/proc, clock ticks: read over many requests)")
+        await by_thread(cases, args.calls)
         if args.functions:
             await profile(cases, args.calls, args.top)
 

@@ -221,6 +221,58 @@ async def by_thread(cases: Cases, calls: int) -> None:
         print(f"  {name:16} {shown}")
 
 
+async def parts(cases: Cases, calls: int) -> None:
+    """CPU per call of the stages a request runs, each alone (the stage functions of
+    app.request, app.answer, app.runtime, app.limiter), for the (d) URL (the same photo)."""
+    from starlette.responses import Response
+
+    from app.answer import image_headers, look_up
+    from app.hit_path import _Incoming
+    from app.request import parse, route_request, verify
+
+    app = cases.warm_app
+    runtime = app.state.runtime
+    scope = _scope(cases.hit_url)
+    scope["app"] = app
+    incoming = _Incoming(scope)
+    target = route_request(incoming, runtime)  # type: ignore[arg-type]
+    signed = verify(incoming, target)  # type: ignore[arg-type]
+    wanted = parse(target, signed, runtime.limits)
+    src = target.src
+    found = await look_up(incoming, runtime, target, wanted, signed)  # type: ignore[arg-type]
+    body = cases.answer
+
+    def stages() -> None:
+        t = route_request(incoming, runtime)  # type: ignore[arg-type]
+        parse(t, verify(incoming, t), runtime.limits)  # type: ignore[arg-type]
+
+    def answer() -> None:
+        Response(body, 200, headers=image_headers(src, wanted, found), media_type="image/jpeg")
+
+    async def nothing() -> None:
+        return None
+
+    rows: list[tuple[str, Callable[[], object], bool]] = [
+        ("route_request + verify + parse", stages, False),
+        ("Runtime.peek (a thread hop)", lambda: runtime.peek(src, wanted.path), True),
+        ("look_up (peek, marks, format, ETag)",
+         lambda: look_up(incoming, runtime, target, wanted, signed), True),  # type: ignore[arg-type]
+        ("image_headers + Response()", answer, False),
+        ("Runtime.fetch: the 1.4 MB original", lambda: runtime.fetch(src, wanted.path), True),
+        ("WorkLimiter.run_after: a render slot, empty",
+         lambda: runtime.limiter.run_after(nothing, lambda data: None), True),
+    ]
+    for name, fn, is_async in rows:
+        n = calls if "fetch" not in name else calls // 4
+        got = []
+        for _ in range(5):
+            if is_async:
+                got.append(await _acpu_us(fn, n))  # type: ignore[arg-type]
+            else:
+                got.append(_cpu_us(fn, n))
+        print(f"  {name:46} {statistics.median(got):8.1f}")
+
+
 async def profile(cases: Cases, calls: int, top: int) -> None:
     import yappi
 
@@ -255,6 +307,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--functions", action="store_true", help="profile by function (yappi)")
     parser.add_argument("--top", type=int, default=30, help="functions shown per profile")
+    parser.add_argument("--parts-only", action="store_true", help="only each stage alone")
     parser.add_argument("--single-process", action="store_true",
                         help="metrics in one process (default: multiprocess mode, as "
                         "`signet serve --workers 2` runs)")
@@ -264,6 +317,9 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cases = Cases(Path(tmp))
         await cases.prepare()
+        if args.parts_only:
+            await parts(cases, args.calls)
+            return
         got = await measure(cases, args.calls, args.rounds)
         print("CPU us per request (median of rounds; process CPU, all threads)")
         print(f"  (a) cold render       {got['cold']:9.1f}")
@@ -274,6 +330,8 @@ async def main() -> None:
               f"limit {got['limit faults']:.0f}")
         print(f"  (d) hit               {got['hit']:9.1f}")
         print(f"  (d) bare Starlette    {got['bare']:9.1f}")
+        print("CPU us per call of each stage alone (median of 5 rounds)")
+        await parts(cases, args.calls)
         print("CPU us per request by thread (/proc, clock ticks: read over many requests)")
         await by_thread(cases, args.calls)
         if args.functions:

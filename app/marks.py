@@ -110,15 +110,20 @@ async def fetch_marks(
     within `source_timeout` (each fetch is bounded too, but one after another they would
     add up), then 504.
     """
+    wanted: dict[str, str] = {}  # path -> the parameter naming it, first one first
+    for overlay in overlays:
+        if overlay.kind == "image":
+            wanted.setdefault(overlay.path, "mark")
+    for param, path in images:
+        if path is not None:
+            wanted.setdefault(path, param)
     marks: dict[str, MarkData] = {}
+    if not wanted:
+        return marks  # most requests: no cancel scope to enter (issue 16, a cached hit's CPU)
     try:
         with anyio.fail_after(request.runtime.settings.limits.source_timeout + FETCH_MARGIN):
-            for overlay in overlays:
-                if overlay.kind == "image" and overlay.path not in marks:
-                    marks[overlay.path] = await request.fetch(overlay.path)
-            for param, path in images:
-                if path is not None and path not in marks:
-                    marks[path] = await request.fetch(path, param)
+            for path, param in wanted.items():
+                marks[path] = await request.fetch(path, param)
     except TimeoutError:
         raise HTTPError(504, "mark: the source did not answer in time") from None
     return marks

@@ -38,7 +38,11 @@ if TYPE_CHECKING:
 # fresh mmap, paid on every render; the trim is paid only after large ones.
 # Large: its original or output is large, or it took long (a big decode, even of a small,
 # well-compressed file); thumbnails of ordinary photos take a few ms and are not trimmed for.
-TRIM_AFTER_BYTES = 1 << 20
+# Not an ordinary photo's 1-3 MB: trimming after each one (1 MiB was the mark) cost about
+# 0.4 ms of CPU per render (issue 16), the trim itself and the page faults of the next
+# render, which gets its buffers from the system again. What such a render leaves in an
+# arena is reused by the next one; glibc mmaps buffers above its threshold (at most 32 MiB).
+TRIM_AFTER_BYTES = 4 << 20
 TRIM_AFTER_PIXELS = 1_000_000
 TRIM_AFTER_SECONDS = 0.05
 

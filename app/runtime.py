@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import anyio
-import anyio.to_thread
 
 from app.cache.result import ResultCache
 from app.config_messages import source_key
@@ -24,8 +27,15 @@ from transforms.marks import MARKS
 from transforms.parser import Parser
 from transforms.spec import Limits
 
+T = TypeVar("T")
+
 SOURCE_SCOPE_KEY = "signet.source"  # the ASGI scope key naming the source a request took
 FETCH_MARGIN = 1.0  # seconds past source_timeout before the app gives up on a fetch
+# Threads per source for its blocking calls (a folder's peeks and reads): a peek is a stat and
+# a small read (tens of us), so a few serve thousands a second, and reads for renders are at
+# most `transform_workers` at once (app.limiter); a stalled disk holds this many threads at
+# most, and only its own source's calls wait.
+SOURCE_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,12 @@ class SourceRuntime:
     def parser(self) -> Parser:
         """How this source's URLs are parsed: its dialect and presets (built once)."""
         return source_parser(self.config)
+
+    @functools.cached_property
+    def threads(self) -> ThreadPoolExecutor:
+        """The threads this source's blocking calls run in (Runtime.peek, Runtime.fetch of
+        a source that can `read`); made on the first one."""
+        return ThreadPoolExecutor(SOURCE_THREADS, thread_name_prefix=f"signet-{self.name}")
 
 
 @dataclass
@@ -115,11 +131,7 @@ class Runtime:
         look = getattr(src.source, "peek", None)  # an optional capability of a source
         if look is None:
             return None
-        try:
-            with anyio.fail_after(self.settings.limits.source_timeout):
-                return await anyio.to_thread.run_sync(look, path, abandon_on_cancel=True)
-        except TimeoutError:
-            raise TimedOut("the source did not answer in time") from None
+        return await _in_thread(src, look, path, self.settings.limits.source_timeout)
 
     async def fetch(self, src: SourceRuntime, path: str) -> Original:
         """Fetch an original, through the originals cache where the source is worth caching.
@@ -127,8 +139,12 @@ class Runtime:
         Each source bounds its own fetch by `source_timeout`; this bounds the whole, a little
         later, for a source that fails to (a remote source's own 504 comes first).
         """
+        timeout = self.settings.limits.source_timeout + FETCH_MARGIN
+        read = getattr(src.source, "read", None)  # a blocking read, where the source has one
+        if read is not None and not src.source.cache_originals:
+            return await _in_thread(src, read, path, timeout)  # a folder's: its own threads
         try:
-            with anyio.fail_after(self.settings.limits.source_timeout + FETCH_MARGIN):
+            with anyio.fail_after(timeout):
                 return await self._fetch(src, path)
         except TimeoutError:
             raise TimedOut("the source did not answer in time") from None
@@ -151,3 +167,20 @@ class Runtime:
         await self.results.close()
         for s in self.sources.values():
             await s.source.close()
+            if "threads" in s.__dict__:  # made: its idle threads end, a stalled one is left
+                s.threads.shutdown(wait=False, cancel_futures=True)
+
+
+async def _in_thread(src: SourceRuntime, fn: Callable[[str], T], path: str, timeout: float) -> T:
+    """`fn(path)` in one of the source's threads, within `timeout` (then TimedOut, the call
+    abandoned: a queued one is cancelled, a running one left to end by itself).
+
+    The call is handed to the thread directly: every hit and every cold render peeks, and
+    anyio.to_thread, with its two checkpoints (loop iterations), its limiter and a cancel
+    scope, and fail_after with another, cost more CPU than the peek itself (issue 16).
+    """
+    future = asyncio.get_running_loop().run_in_executor(src.threads, fn, path)
+    try:
+        return await asyncio.wait_for(future, timeout)
+    except TimeoutError:
+        raise TimedOut("the source did not answer in time") from None

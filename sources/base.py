@@ -106,5 +106,7 @@ class Source(Protocol):
 
     # Optional: `def peek(self, path: str) -> Peek`, for a source that can name an original
     # without reading it (a local stat and a small read). Blocking: run in a worker thread.
+    # Optional: `def read(self, path: str) -> Original`, `fetch` as one blocking call (a
+    # local read), which the app runs in the source's own threads (app.runtime).
 
     async def close(self) -> None: ...

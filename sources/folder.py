@@ -118,7 +118,8 @@ class FolderSource:
         # none is the rule for files put in the folder by hand.
         return read_sidecar(self._root, target[len(self._inside) :]) or FileMeta()
 
-    def _read(self, path: str) -> Original:
+    def read(self, path: str) -> Original:
+        """The original, read whole; blocking (app.runtime runs it in a thread of its own)."""
         data, stat, target, digest = self._read_file(path, self.max_bytes + 1)
         meta = self._meta(target)
         return Original(
@@ -132,7 +133,7 @@ class FolderSource:
 
     async def fetch(self, path: str) -> Original:
         # Abandoned if cancelled (source_timeout): a stalled disk read cannot hold the request.
-        return await anyio.to_thread.run_sync(self._read, path, abandon_on_cancel=True)
+        return await anyio.to_thread.run_sync(self.read, path, abandon_on_cancel=True)
 
     async def close(self) -> None:
         return None

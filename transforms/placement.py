@@ -31,22 +31,24 @@ def place(box: tuple[int, int], base: tuple[int, int], overlay: Overlay, dpr: fl
     x = _aligned(horizontal, ("left", "center", "right"), box[0], base[0], pad)
     y = _aligned(vertical, ("top", "middle", "bottom"), box[1], base[1], pad)
     if overlay.x is not None:
-        x = _offset(overlay.x, "lx", box, base, dpr)
-        if overlay.x_end:
-            x = base[0] - box[0] - x
-        elif overlay.x_mid:
-            x = (base[0] - box[0]) // 2 + x
-        elif overlay.x_centred:
-            x -= box[0] // 2
+        x = _from(overlay.x_end, overlay.x_mid, overlay.x_centred, box[0], base[0],
+                  _offset(overlay.x, "lx", box, base, dpr))
     if overlay.y is not None:
-        y = _offset(overlay.y, "ly", box, base, dpr)
-        if overlay.y_end:
-            y = base[1] - box[1] - y
-        elif overlay.y_mid:
-            y = (base[1] - box[1]) // 2 + y
-        elif overlay.y_centred:
-            y -= box[1] // 2
+        y = _from(overlay.y_end, overlay.y_mid, overlay.y_centred, box[1], base[1],
+                  _offset(overlay.y, "ly", box, base, dpr))
     return x, y
+
+
+def _from(end: bool, mid: bool, centred: bool, side: int, base_side: int, offset: int) -> int:
+    """One axis of an explicit offset: from the start edge, the end edge (`end`), the
+    centre to the centre (`mid`), or the layer's centre at the offset (`centred`)."""
+    if end:
+        return base_side - side - offset
+    if mid:
+        return (base_side - side) // 2 + offset
+    if centred:
+        return offset - side // 2
+    return offset
 
 
 def has_size_expression(overlay: Overlay) -> bool:

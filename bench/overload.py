@@ -1,4 +1,4 @@
-"""(g): 100 concurrent distinct requests for a 45 MB original: peak RSS per worker, and
+"""(h): 100 concurrent distinct requests for a 45 MB original: peak RSS per worker, and
 how soon the first 503 comes (issue 17: the original was read before the queue check, so
 this peaked at 4.3 GB and the 503s took 5.5 s).
 
@@ -107,7 +107,7 @@ def summary(result: dict) -> str:
     peaks = [p for p in result["worker_peak_rss_kib"] if p]
     first = result["first_503_s"]
     return (
-        f"(g) {result['connections']} distinct requests for a 45 MB PNG: "
+        f"(h) {result['connections']} distinct requests for a 45 MB PNG: "
         f"peak RSS per worker {' / '.join(f'{p / 1024:.0f}' for p in peaks)} MiB, "
         f"answers {result['statuses']}, first 503 after "
         + (f"{1000 * first:.0f} ms" if first is not None else "- (none)")

@@ -231,7 +231,7 @@ def measure_faces(results, args, workloads, log_dir) -> None:
 
 
 def measure_overload(results, args, workloads, log_dir) -> None:
-    """(g): a burst of distinct requests for a 45 MB original (bench/overload.py)."""
+    """(h): a burst of distinct requests for a 45 MB original (bench/overload.py)."""
     for wl in [w for w in workloads if w.kind == "overload"]:
         log(f"({wl.key}) {wl.title}")
         result = overload.run(args.workers, log_dir)

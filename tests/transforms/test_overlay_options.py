@@ -13,11 +13,11 @@ from tests.pixels import GREY, box_of, count_of
 from transforms.dialects.imgix import parse_params
 from transforms.dialects.imgix_overlay import OVERLAY_PARAMETERS, join_mark_base
 from transforms.errors import ParamError
+from transforms.font_names import load_face
 from transforms.marks import MarkData, mark_geometry
 from transforms.pipeline import render
 from transforms.query import split_query
 from transforms.spec import Overlay
-from transforms.text import load_face
 from transforms.text_layout import ELLIPSIS, clip_line, measure, wrap
 
 GREY_PNG = imagegen.encode(Image.new("RGB", (400, 300), GREY), "PNG")

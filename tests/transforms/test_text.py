@@ -12,7 +12,7 @@ from PIL import Image, ImageChops
 
 from tests import imagegen
 from tests.pixels import GREY, box_of, count_of
-from transforms.text import FAMILIES, font_name
+from transforms.font_names import FAMILIES, font_name
 
 
 @pytest.fixture(scope="module")

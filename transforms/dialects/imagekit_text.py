@@ -24,9 +24,9 @@ from urllib.parse import unquote
 from transforms.dialects.imagekit_placement import layer_colour, layer_position
 from transforms.errors import ParamError
 from transforms.expressions import Expression, is_expression, parse_expression
+from transforms.font_names import font_name
 from transforms.query import has_control_character
 from transforms.spec import Limits, Overlay
-from transforms.text import font_name
 
 DEFAULT_SIZE = 16
 MAX_SIZE = 1000

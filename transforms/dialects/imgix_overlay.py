@@ -12,9 +12,9 @@ import binascii
 from typing import Any
 
 from transforms.errors import ParamError
+from transforms.font_names import DEFAULT_FAMILY, font_name
 from transforms.query import has_control_character
 from transforms.spec import Limits, Overlay
-from transforms.text import DEFAULT_FAMILY, font_name
 from transforms.values import DECIMAL, INTEGER, Invalid, Parameter, integer, one_of, parse_colour
 
 MAX_OFFSET = 16384  # mark-x, mark-y, pads: as large as any side

@@ -42,6 +42,7 @@ from app.service import create_app
 from app.settings import load_settings
 from app.signing import sign_url
 from bench import images
+from bench.asgi import call, header, scope
 from bench.bare_app import create_app as bare_app
 from bench.workloads import LIMIT_FUNCTIONS, WORKLOADS
 from transforms.pipeline import Rendered
@@ -52,30 +53,7 @@ WL = {w.key: w for w in WORKLOADS}
 
 def _scope(url: str) -> dict:
     path, _, query = url.partition("?")
-    return {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
-        "root_path": "", "headers": [(b"host", b"127.0.0.1:8080"), (b"accept", b"*/*")],
-        "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8080),
-    }
-
-
-async def call(app, scope: dict) -> tuple[int, dict[str, str], bytes]:
-    status, headers, body = 0, {}, []
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-            headers.update((k.decode(), v.decode()) for k, v in message["headers"])
-        elif message["type"] == "http.response.body":
-            body.append(message.get("body", b""))
-
-    await app(dict(scope), receive, send)
-    return status, headers, b"".join(body)
+    return scope(path, query.encode(), [(b"accept", b"*/*")])
 
 
 def _app(root: Path, cache: bool):
@@ -132,11 +110,11 @@ class Cases:
         run after its warm-up), the hit in the memory tier; each answer checked."""
         for url in self.cold_urls:
             status, headers, _ = await call(self.cold_app, _scope(url))
-            assert status == 200 and headers["x-signet-cache"] == "miss", (status, headers)
+            assert status == 200 and header(headers, "x-signet-cache") == "miss", (status, headers)
         status, headers, _ = await call(self.warm_app, _scope(self.hit_url))
         assert status == 200, status
         status, headers, body = await call(self.warm_app, _scope(self.hit_url))
-        assert headers["x-signet-cache"] == "hit-memory", headers
+        assert header(headers, "x-signet-cache") == "hit-memory", headers
         (self.root / "d.jpg").write_bytes(body)  # as bench/stacks.py gives the bare handler
         os.environ["BENCH_BARE_FILE"] = str(self.root / "d.jpg")
         self.bare = bare_app()

@@ -21,43 +21,24 @@ from pathlib import Path
 from app.hit_path import HitPath
 from app.service import create_app
 from app.settings import load_settings
+from bench import asgi
 from bench.bare_app import create_app as bare_app
 from tests import imagegen
 
 
-def _scope(path: str, query: bytes, headers: list[tuple[bytes, bytes]]) -> dict:
-    return {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query,
-        "root_path": "", "headers": [(b"host", b"127.0.0.1:8080"), *headers],
-        "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8080),
-    }
-
-
-async def _call(app, scope: dict) -> int:
-    status = 0
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(dict(scope), receive, send)
-    return status
+async def _status(app, request: dict) -> int:
+    return (await asgi.call(app, request))[0]
 
 
 async def _per_request(app, scope: dict, n: int) -> tuple[float, float, float]:
     """Microseconds per request, the best of 5 rounds of `n`: wall time, CPU of the
     process (the peek's worker thread included) and CPU of the event loop's thread."""
-    assert await _call(app, scope) in (200, 304)
+    assert await _status(app, scope) in (200, 304)
     best = [float("inf")] * 3
     for _ in range(5):
         started = (time.perf_counter(), time.process_time(), time.thread_time())
         for _ in range(n):
-            await _call(app, scope)
+            await _status(app, scope)
         ended = (time.perf_counter(), time.process_time(), time.thread_time())
         best = [min(b, (e - s) / n * 1e6) for b, s, e in zip(best, started, ended, strict=True)]
     return best[0], best[1], best[2]
@@ -74,8 +55,8 @@ async def main(n: int) -> None:
     full.user_middleware = [m for m in full.user_middleware if m.cls is not HitPath]
     os.environ["BENCH_BARE_FILE"] = str(root / "photo.jpg")
     bare = bare_app()
-    hit = _scope("/bench/photo.jpg", b"w=300&h=300&fit=max&q=80", [])
-    status = await _call(fast, hit)
+    hit = asgi.scope("/bench/photo.jpg", b"w=300&h=300&fit=max&q=80", [])
+    status = await _status(fast, hit)
     assert status == 200
     rows = [("bare Starlette handler", bare, hit)]
     etag = None
@@ -93,12 +74,12 @@ async def main(n: int) -> None:
 
     await fast(dict(hit), receive, send)
     etag = captured["etag"]
-    revalidate = _scope(hit["path"], hit["query_string"], [(b"if-none-match", etag.encode())])
+    revalidate = asgi.scope(hit["path"], hit["query_string"], [(b"if-none-match", etag.encode())])
     for name, app in (("full path", full), ("hit path", fast)):
         rows.append((f"{name}, 304", app, revalidate))
     print(f"{'us per request':28} {'wall':>8} {'CPU':>8} {'loop CPU':>8}")
-    for name, app, scope in rows:
-        wall, cpu, loop = await _per_request(app, scope, n)
+    for name, app, request in rows:
+        wall, cpu, loop = await _per_request(app, request, n)
         print(f"{name:28} {wall:8.1f} {cpu:8.1f} {loop:8.1f}")
 
 

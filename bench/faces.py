@@ -68,17 +68,6 @@ def write_originals(folder: Path, count: int = ORIGINALS) -> list[str]:
     return names
 
 
-def signet_config(path: Path, folder: Path) -> Path:
-    path.write_text(
-        "[[sources]]\n"
-        'name = "faces"\n'
-        'type = "folder"\n'
-        f"root = {str(folder)!r}\n"
-        "\n[cache]\nenabled = false\n"
-    )
-    return path
-
-
 def _phase(urls: list[str], size: tuple[int, int], concurrency: int) -> dict:
     """GET each URL once, `concurrency` at a time: req/s, latencies, problems."""
     times: list[float] = []
@@ -137,7 +126,7 @@ def run(
         names = write_originals(folder, originals)
     except ImportError:
         return {"skipped": "needs scikit-image (the astronaut photo): make .venv/.dev"}
-    config = signet_config(WORK / "signet-faces.toml", folder)
+    config = servers.open_folder_config(WORK / "signet-faces.toml", "faces", folder)
     started: list[servers.Server] = []
     try:
         signet = servers.signet(config, servers.free_port(), workers, log_dir, "signet-faces")

@@ -37,17 +37,6 @@ def write_original(folder: Path) -> Path:
     return path
 
 
-def config(path: Path, folder: Path) -> Path:
-    path.write_text(
-        "[[sources]]\n"
-        'name = "overload"\n'
-        'type = "folder"\n'
-        f"root = {str(folder)!r}\n"
-        "\n[cache]\nenabled = false\n"
-    )
-    return path
-
-
 def measure(base_url: str, worker_pids: list[int], requests: int = REQUESTS) -> dict:
     """Fire `requests` distinct requests at once; what the workers and the clients saw."""
     for pid in worker_pids:
@@ -121,7 +110,7 @@ def run(workers: int, log_dir: Path, requests: int = REQUESTS) -> dict:
     """Start a Signet of its own (unsigned folder source, result cache off), measure, stop."""
     folder = WORK / "overload"
     write_original(folder)
-    toml = config(WORK / "signet-overload.toml", folder)
+    toml = servers.open_folder_config(WORK / "signet-overload.toml", "overload", folder)
     server = servers.signet(toml, servers.free_port(), workers, log_dir, name="signet-overload")
     try:
         server.start().wait_ready()

@@ -200,6 +200,18 @@ def signet_has_result_cache() -> bool:
     return "cache" in Settings.model_fields
 
 
+def open_folder_config(path: Path, name: str, folder: Path) -> Path:
+    """Signet's TOML for one unsigned folder source `name`, result cache off."""
+    path.write_text(
+        "[[sources]]\n"
+        f"name = {name!r}\n"
+        'type = "folder"\n'
+        f"root = {str(folder)!r}\n"
+        "\n[cache]\nenabled = false\n"
+    )
+    return path
+
+
 def signet_config(path: Path, sources: Path, warm: bool) -> Path:
     """Signet's TOML for the bench source: result cache off (cold) or on in memory (warm)."""
     text = (

@@ -131,6 +131,9 @@ class Runtime:
         look = getattr(src.source, "peek", None)  # an optional capability of a source
         if look is None:
             return None
+        recent = getattr(src.source, "recent_peek", None)  # one it took a moment ago
+        if recent is not None and (peek := recent(path)) is not None:
+            return peek
         return await _in_thread(src, look, path, self.settings.limits.source_timeout)
 
     async def fetch(self, src: SourceRuntime, path: str) -> Original:

@@ -143,6 +143,9 @@ class SourceConfigBase(BaseModel):
 class FolderSourceConfig(SourceConfigBase):
     type: Literal["folder"]
     root: Path
+    # How long a file's look (validator, first bytes) is reused before it is looked at again
+    # (sources.folder.FolderSource.recent_peek); 0: at every request.
+    stat_cache_seconds: float = Field(1.0, ge=0, le=60)
 
 
 class S3SourceConfig(SourceConfigBase):

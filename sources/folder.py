@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import time
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
@@ -15,12 +16,20 @@ from sources.file_meta import FileMeta
 from sources.library import read_sidecar, refuse_state_path
 from sources.paths import check_relative, decode_path
 
+MAX_KEPT_PEEKS = 10_000  # paths whose recent peek a folder source keeps (a few MB at most)
+
 
 class FolderSource:
     requires_signature = False
     cache_originals = False  # a local read is as cheap as the cache, and never stale
     def __init__(
-        self, name: str, *, root: str | os.PathLike[str], max_bytes: int, timeout: float
+        self,
+        name: str,
+        *,
+        root: str | os.PathLike[str],
+        max_bytes: int,
+        timeout: float,
+        stat_cache_seconds: float = 1.0,
     ) -> None:
         self.name = name
         self.root = Path(root).resolve()
@@ -28,6 +37,8 @@ class FolderSource:
         self._inside = self._root.rstrip(os.sep) + os.sep  # what every served path starts with
         self.max_bytes = max_bytes
         self._digests = DigestCache()  # validators: content hashes, kept by stat
+        self._keep_peeks = stat_cache_seconds
+        self._peeks: dict[str, tuple[float, Peek]] = {}  # path: (when looked, peek)
 
     def path_from_url(self, raw_path: str) -> str:
         return decode_path(raw_path)
@@ -101,27 +112,55 @@ class FolderSource:
             raise TooLarge(f"the original is over the limit of {self.max_bytes} bytes")
         return data, stat, target, digest
 
+    def recent_peek(self, path: str) -> Peek | None:
+        """The peek of `path` taken in the last `stat_cache_seconds`, or None: no I/O, so
+        the app calls it on the event loop and a hit needs no thread (a hand-off to one
+        costs several times the peek, issue 16). Only files the media library does not
+        manage are kept (see _remember): an upload, a privacy change or a delete through
+        it is seen at once by every worker; a file replaced by hand, within this time."""
+        kept = self._peeks.get(path)
+        if kept is None or time.monotonic() - kept[0] >= self._keep_peeks:
+            return None
+        return kept[1]
+
+    def _remember(self, path: str, peek: Peek, meta: FileMeta | None) -> None:
+        # Files with a sidecar are the media library's: another worker may change them
+        # through the API at any moment, and privacy must not lag. Bounded: past the
+        # limit the table starts over (a look-up more per path, once).
+        if meta is not None or self._keep_peeks <= 0:
+            return
+        if len(self._peeks) >= MAX_KEPT_PEEKS:
+            self._peeks.clear()
+        self._peeks[path] = (time.monotonic(), peek)
+
+    def forget(self, path: str) -> None:
+        """Drop the kept peek of `path` (the media library changed it in this process)."""
+        self._peeks.pop(path, None)
+
     def peek(self, path: str) -> Peek:
         """The file's validator and first bytes: a stat and one small read, so a cached
         render is found without reading the whole original. Blocking (a disk, or a network
         filesystem, can stall): the app calls it in a worker thread."""
         head, stat, target, digest = self._read_file(path, HEAD_BYTES)
-        meta = self._meta(target)
-        return Peek(
+        sidecar = self._meta(target)
+        meta = sidecar or FileMeta()
+        peek = Peek(
             digest + meta.validator_suffix(), head, http_time(stat.st_mtime),
             meta.private, meta.focus(),
         )
+        self._remember(path, peek, sidecar)
+        return peek
 
-    def _meta(self, target: str) -> FileMeta:
+    def _meta(self, target: str) -> FileMeta | None:
         # The media library's sidecar (privacy, purge generation) of the file itself, so a
         # symlink to a private file is private too; a missing one costs a failed open, and
         # none is the rule for files put in the folder by hand.
-        return read_sidecar(self._root, target[len(self._inside) :]) or FileMeta()
+        return read_sidecar(self._root, target[len(self._inside) :])
 
     def read(self, path: str) -> Original:
         """The original, read whole; blocking (app.runtime runs it in a thread of its own)."""
         data, stat, target, digest = self._read_file(path, self.max_bytes + 1)
-        meta = self._meta(target)
+        meta = self._meta(target) or FileMeta()
         return Original(
             data=data,
             content_type=mimetypes.guess_type(target)[0],

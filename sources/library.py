@@ -24,6 +24,7 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -114,8 +115,11 @@ def _atomic_write(path: str, data: bytes) -> None:
 
 
 class FolderLibrary:
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, root: str | os.PathLike[str], changed: Callable[[str], None] = lambda path: None
+    ) -> None:
         self.root = str(Path(root).resolve())
+        self._changed = changed  # told of each file written, changed or deleted
         self._state = os.path.join(self.root, STATE_DIR)
         self._swept = 0.0
         self._sweep_lock = threading.Lock()
@@ -159,6 +163,7 @@ class FolderLibrary:
             _atomic_write(sidecar, meta.to_json())
         _atomic_write(target, data)
         _atomic_write(sidecar, meta.to_json())
+        self._changed(path)
         entry = self.stat(path)
         assert entry is not None
         return entry
@@ -167,6 +172,7 @@ class FolderLibrary:
         if self.stat(path) is None:
             raise NotFound(f"no such file: {path}")
         _atomic_write(self._sidecar(path), meta.to_json())
+        self._changed(path)
 
     def delete(self, path: str) -> bool:
         target = self._file(path)
@@ -175,6 +181,7 @@ class FolderLibrary:
         os.unlink(target)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self._sidecar(path))
+        self._changed(path)
         return True
 
     def list(self, folder: str, recursive: bool) -> tuple[list[Entry], list[str]]:

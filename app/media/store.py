@@ -25,7 +25,7 @@ LIBRARY_THREADS = 8
 def library_for(source: Source) -> Library | None:
     """The library of a source that can store files, else None."""
     if isinstance(source, FolderSource):
-        return FolderLibrary(source.root)
+        return FolderLibrary(source.root, changed=source.forget)  # its kept peeks
     if isinstance(source, S3Source):
         return S3Library(source.client, source.bucket, source.prefix)
     return None

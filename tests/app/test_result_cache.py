@@ -55,15 +55,38 @@ def test_second_request_is_a_memory_hit_whatever_the_parameter_order(media):
         assert get(base, "/m/photo.jpg?w=300&h=200&fm=png").headers["x-signet-cache"] == "miss"
 
 
-def test_replaced_original_renders_anew(media):
-    red = imagegen.encode(imagegen.solid(200, 100, (255, 0, 0)), "JPEG")
+def _swap_to_blue(media: Path) -> None:
     blue = imagegen.encode(imagegen.solid(200, 100, (0, 0, 255)), "JPEG")
-    (media / "swap.jpg").write_bytes(red)
-    with serve(media) as base:
+    (media / "swap.new").write_bytes(blue)
+    os.replace(media / "swap.new", media / "swap.jpg")  # as a deploy or an upload would
+
+
+def test_replaced_original_renders_anew(media):
+    """With `stat_cache_seconds = 0` the folder is looked at on every request."""
+    (media / "swap.jpg").write_bytes(imagegen.encode(imagegen.solid(200, 100, (255, 0, 0)), "JPEG"))
+    with serve_folder(media, options={"stat_cache_seconds": 0}) as base:
         before = get(base, "/m/swap.jpg?w=20")
         assert get(base, "/m/swap.jpg?w=20").headers["x-signet-cache"] == "hit-memory"
-        (media / "swap.new").write_bytes(blue)
-        os.replace(media / "swap.new", media / "swap.jpg")  # as a deploy or an upload would
+        _swap_to_blue(media)
+        after = get(base, "/m/swap.jpg?w=20")
+    assert after.headers["x-signet-cache"] == "miss"
+    assert after.headers["etag"] != before.headers["etag"]
+    assert imagegen.open_bytes(after.content).getpixel((10, 5))[2] > 200  # blue now
+
+
+def test_a_file_replaced_by_hand_is_seen_within_stat_cache_seconds(media):
+    """A file's look is reused for `stat_cache_seconds` (sources.folder.recent_peek): the
+    old render until then, the new one after."""
+    (media / "swap.jpg").write_bytes(imagegen.encode(imagegen.solid(200, 100, (255, 0, 0)), "JPEG"))
+    with serve_folder(media, options={"stat_cache_seconds": 0.5}) as base:
+        before = get(base, "/m/swap.jpg?w=20")
+        _swap_to_blue(media)
+        started = time.monotonic()
+        soon = get(base, "/m/swap.jpg?w=20")
+        if time.monotonic() - started < 0.4:  # (a slow machine may be past it already)
+            assert soon.headers["etag"] == before.headers["etag"]
+            assert soon.headers["x-signet-cache"] == "hit-memory"
+        time.sleep(0.6)
         after = get(base, "/m/swap.jpg?w=20")
     assert after.headers["x-signet-cache"] == "miss"
     assert after.headers["etag"] != before.headers["etag"]

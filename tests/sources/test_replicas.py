@@ -31,6 +31,7 @@ name = "media"
 type = "folder"
 root = "{media}"
 ttl = 3600
+stat_cache_seconds = 0  # a changed copy is seen at once (else within this time)
 """
     )
     return path

@@ -168,6 +168,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.results.close()
+        self.limiter.close()
         for s in self.sources.values():
             await s.source.close()
             if "threads" in s.__dict__:  # made: its idle threads end, a stalled one is left

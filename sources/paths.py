@@ -15,9 +15,12 @@ _ENCODED_SEPARATOR = re.compile(r"%(2[fF]|5[cC])")
 MAX_PATH_CHARS = 2048
 
 
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def has_control_character(text: str) -> bool:
     """True when `text` holds a C0 control character, NUL or DEL: refused in every path."""
-    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)
+    return _CONTROL_CHARACTER.search(text) is not None
 
 
 def decode_path(raw: str) -> str:

@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.answer import find, image_headers
-from app.request import parse, route_request, verify, with_client_hints
+from app.request import plan, with_client_hints
 from app.responses import etag_matches
 from app.runtime import Runtime, SourceRuntime
 from transforms.formats import CONTENT_TYPES
@@ -84,11 +84,10 @@ class HitPath:
 
     async def _answer(self, request: _Incoming) -> Response | None:
         runtime = self.runtime
-        target = route_request(request, runtime)  # type: ignore[arg-type]
-        if request.scope["app"].state.media.serves(target.src, target.rel_path):
-            return None
-        signed = verify(request, target)  # type: ignore[arg-type]
-        wanted = parse(target, signed, runtime.limits)
+        planned = plan(request, runtime, request.scope["app"].state.media.serves)  # type: ignore[arg-type]
+        if planned is None:
+            return None  # the media file API's
+        target, signed, wanted = planned
         if not self._named_cheaply(target.src, wanted.path):
             return None  # naming it means fetching it: left to the full path, done once
         wanted = with_client_hints(wanted, request, runtime.limits)  # type: ignore[arg-type]

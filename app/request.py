@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
@@ -52,6 +53,13 @@ class Wanted:
     chain: Chain
     seconds_left: int | None  # before the URL's expiry, or None
     default: bool = False  # the original is missing: path is the default image's
+    expires: int | None = None  # the URL's expiry, unix seconds
+
+
+# Kept plans (see `plan`): entries, and the longest request (Host, path, query, Referer)
+# kept, so that they stay under 4096 x 2 KiB of keys (and their parsed values).
+PLANNED = 4096
+PLANNED_BYTES = 2048
 
 
 def _raw_path(request: Request) -> str:
@@ -101,12 +109,49 @@ def parse(target: Target, signed: bool, limits: Limits) -> Wanted:
     if src.config.is_private_path(path):
         refuse_private(signed)
     pairs = split_query(target.raw_query)
-    seconds_left = _seconds_left(src, pairs)
+    expires = _expiry(src, pairs)
+    seconds_left = _time_left(src, expires)
     chain = _parse_chain(src.parser, path_tr, pairs, limits)
     if chain.original and not signed and not src.config.allow_original:
         # The stored file keeps its EXIF and GPS: its owner decides who may have it.
         raise HTTPError(403, "orig: serving the stored file needs a signed URL on this source")
-    return Wanted(path, chain, seconds_left)
+    return Wanted(path, chain, seconds_left, expires=expires)
+
+
+def plan(
+    request: Request, runtime: Runtime, media_serves: Callable[[SourceRuntime, str], bool]
+) -> tuple[Target, bool, Wanted] | None:
+    """route_request, verify and parse, in that order; None when the media file API
+    serves the URL (`media_serves`, asked between routing and verifying).
+
+    What they make of a request depends only on its Host, path, query and Referer (and on
+    the time, for an expiry, which is checked again on every request), so it is kept per
+    distinct one, in `runtime.plans`: on a cached hit these three cost more than all the
+    rest (issue 16). An error is not kept: it is met again. Bounded: PLANNED requests, of
+    PLANNED_BYTES at most, least recently used first out.
+    """
+    headers = request.headers
+    host, referer = headers.get("host", ""), headers.get("referer")
+    raw_path, raw_query = _raw_path(request), request.scope.get("query_string", b"")
+    key = (host, raw_path, raw_query, referer)
+    kept = runtime.plans.get(key)
+    if kept is not None:
+        runtime.plans.move_to_end(key)
+        target, signed, wanted = kept
+        request.scope[SOURCE_SCOPE_KEY] = target.src.name  # for the request metrics
+        if wanted.expires is not None:
+            wanted = replace(wanted, seconds_left=_time_left(target.src, wanted.expires))
+        return target, signed, wanted
+    target = route_request(request, runtime)
+    if media_serves(target.src, target.rel_path):
+        return None
+    signed = verify(request, target)
+    wanted = parse(target, signed, runtime.limits)
+    if len(host) + len(raw_path) + len(raw_query) + len(referer or "") <= PLANNED_BYTES:
+        runtime.plans[key] = (target, signed, wanted)
+        if len(runtime.plans) > PLANNED:
+            runtime.plans.popitem(last=False)
+    return target, signed, wanted
 
 
 def with_client_hints(wanted: Wanted, request: Request, limits: Limits) -> Wanted:
@@ -119,12 +164,10 @@ def with_client_hints(wanted: Wanted, request: Request, limits: Limits) -> Wante
     return replace(wanted, chain=Chain((*wanted.chain.stages[:-1], hinted)))
 
 
-def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | None:
-    """Seconds before the URL's `expires` (`ik-t`), or None; raises the expiry answer past it.
+def _expiry(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | None:
+    """The URL's `expires` (`ik-t`) in unix seconds, or None; 400 for a malformed one.
 
     An `ik-t` must be 10 digits, as ImageKit's SDKs write it (see app.signing_imagekit).
-    An expiry further ahead than the source's `max_expiry_ahead` answers 400: a URL that
-    lives for centuries is a mistake or a forgery, never what a backend meant to sign.
     """
     imagekit = src.config.scheme == "imagekit"
     name = IK_EXPIRY_PARAM if imagekit else EXPIRY_PARAM
@@ -137,11 +180,23 @@ def _seconds_left(src: SourceRuntime, pairs: list[tuple[str, str]]) -> int | Non
         raise HTTPError(400, f"{name}: must be a time in unix seconds, exactly 10 digits")
     if not values[0].isascii() or not values[0].isdigit() or len(values[0]) > 12:
         raise HTTPError(400, f"{name}: must be a time in unix seconds")
-    left = int(values[0]) - int(time.time())
+    return int(values[0])
+
+
+def _time_left(src: SourceRuntime, expires: int | None) -> int | None:
+    """Seconds before `expires`, or None; raises the expiry answer past it.
+
+    An expiry further ahead than the source's `max_expiry_ahead` answers 400: a URL that
+    lives for centuries is a mistake or a forgery, never what a backend meant to sign.
+    """
+    if expires is None:
+        return None
+    left = expires - int(time.time())
     if left <= 0:
         raise HTTPError(src.config.expired_status, "this URL has expired")
     horizon = src.config.max_expiry_ahead
     if left > horizon:
+        name = IK_EXPIRY_PARAM if src.config.scheme == "imagekit" else EXPIRY_PARAM
         raise HTTPError(
             400, f"{name}: more than {horizon} seconds ahead, this source's max_expiry_ahead"
         )

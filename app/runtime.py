@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -71,6 +72,10 @@ class Runtime:
     originals: OriginalsCache
     metrics: Metrics
     results: ResultCache
+    # What app.request.plan made of recent requests (route, verify, parse), by request.
+    plans: OrderedDict[tuple[str, str, bytes, str | None], tuple] = field(
+        default_factory=OrderedDict
+    )
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:

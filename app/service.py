@@ -28,7 +28,7 @@ from app.media.listener import console_listener
 from app.media.routes import MediaAPI, serve_media
 from app.ops.routes import ops_lifespan, ops_middleware, ops_routes
 from app.origin_auth import origin_middleware
-from app.request import parse, route_request, verify, with_client_hints
+from app.request import plan, with_client_hints
 from app.responses import error_response, etag_matches, overloaded_response
 from app.runtime import Runtime
 from app.settings import Settings, load_settings
@@ -45,11 +45,10 @@ async def serve_image(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     looked_up = request.scope.pop(LOOKED_UP_KEY, None)  # app.hit_path got this far: a miss
     if looked_up is None:
-        target = route_request(request, runtime)
-        if request.app.state.media.serves(target.src, target.rel_path):  # ImageKit's file API
+        planned = plan(request, runtime, request.app.state.media.serves)
+        if planned is None:  # ImageKit's file API
             return await serve_media(request)
-        signed = verify(request, target)
-        wanted = parse(target, signed, runtime.limits)
+        target, signed, wanted = planned
         wanted = with_client_hints(wanted, request, runtime.limits)
         wanted, found = await find(request, runtime, target, wanted, signed)
     else:

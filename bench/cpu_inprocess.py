@@ -206,7 +206,7 @@ async def parts(cases: Cases, calls: int) -> None:
 
     from app.answer import image_headers, look_up
     from app.hit_path import _Incoming
-    from app.request import parse, route_request, verify
+    from app.request import parse, plan, route_request, verify
 
     app = cases.warm_app
     runtime = app.state.runtime
@@ -232,6 +232,8 @@ async def parts(cases: Cases, calls: int) -> None:
 
     rows: list[tuple[str, Callable[[], object], bool]] = [
         ("route_request + verify + parse", stages, False),
+        ("plan: the same, for a request seen before (kept)",
+         lambda: plan(incoming, runtime, lambda src, path: False), False),  # type: ignore[arg-type]
         ("Runtime.peek (a thread hop)", lambda: runtime.peek(src, wanted.path), True),
         ("look_up (peek, marks, format, ETag)",
          lambda: look_up(incoming, runtime, target, wanted, signed), True),  # type: ignore[arg-type]

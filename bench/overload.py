@@ -10,12 +10,13 @@ different size of the same file, so nothing is coalesced or cached.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
 import statistics
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from PIL import Image
@@ -37,41 +38,49 @@ def write_original(folder: Path) -> Path:
     return path
 
 
+async def _burst(host: str, port: int, paths: list[str]) -> list[tuple[int, float, float]]:
+    """One request on each of len(paths) connections, opened first, then all sent at once:
+    (status, seconds from its send to its answer, seconds from the first send). A raw
+    asyncio client: threads of httpx take longer to send a hundred requests than the server
+    takes to refuse them, so the time to the first 503 would be the client's."""
+    conns = await asyncio.gather(*(asyncio.open_connection(host, port) for _ in paths))
+    began = time.monotonic()
+
+    async def one(path: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        sent = time.monotonic()
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        status = int((await reader.readline()).split()[1])
+        await reader.read()  # the headers and body, to the close
+        done = time.monotonic()
+        writer.close()
+        return status, done - sent, done - began
+
+    return await asyncio.gather(*(one(p, r, w) for p, (r, w) in zip(paths, conns, strict=True)))
+
+
 def measure(base_url: str, worker_pids: list[int], requests: int = REQUESTS) -> dict:
     """Fire `requests` distinct requests at once; what the workers and the clients saw."""
     for pid in worker_pids:
         procstat.reset_peak_rss(pid)
-    start = threading.Barrier(requests + 1)
-    limits = httpx.Limits(max_connections=requests, max_keepalive_connections=0)
-    began = [0.0]
+    url = urlsplit(base_url)
+    paths = [f"/overload/overload.png?w={100 + i}&fm=jpg" for i in range(requests)]
 
-    with httpx.Client(base_url=base_url, timeout=120, limits=limits) as client:
+    def probe() -> list[tuple[int, float]]:
+        """Once the burst is in, one request at a time: a 503 while the queue is full."""
+        time.sleep(1.0)
+        out = []
+        with httpx.Client(base_url=base_url, timeout=120) as alone:
+            for i in range(10):
+                sent = time.monotonic()
+                status = alone.get(f"/overload/overload.png?w={5000 + i}").status_code
+                out.append((status, time.monotonic() - sent))
+        return out
 
-        def one(i: int) -> tuple[int, float, float]:
-            start.wait()
-            sent = time.monotonic()
-            status = client.get(f"/overload/overload.png?w={100 + i}&fm=jpg").status_code
-            done = time.monotonic()
-            return status, done - sent, done - began[0]
-
-        def probe() -> list[tuple[int, float]]:
-            """Once the burst is in, one request at a time: a 503 while the queue is full."""
-            time.sleep(1.0)
-            out = []
-            with httpx.Client(base_url=base_url, timeout=120) as alone:
-                for i in range(10):
-                    sent = time.monotonic()
-                    status = alone.get(f"/overload/overload.png?w={5000 + i}").status_code
-                    out.append((status, time.monotonic() - sent))
-            return out
-
-        with ThreadPoolExecutor(requests + 1) as pool:
-            futures = [pool.submit(one, i) for i in range(requests)]
-            began[0] = time.monotonic()
-            start.wait()
-            probed = pool.submit(probe)
-            answers = [f.result() for f in futures]
-            alone = probed.result()
+    with ThreadPoolExecutor(1) as pool:
+        began = [time.monotonic()]
+        probed = pool.submit(probe)
+        answers = asyncio.run(_burst(url.hostname or "127.0.0.1", url.port or 80, paths))
+        alone = probed.result()
     took = time.monotonic() - began[0]
     alone_503 = [t for status, t in alone if status == 503]
     refused = [a for a in answers if a[0] == 503]

@@ -166,8 +166,12 @@ class Runtime:
         """What a request should hold of an original it fetched before queueing its render:
         nothing when the originals cache holds it (the render reads it from there, or fetches
         it again if it was evicted meanwhile), so requests waiting in the queue hold no bytes;
-        else the original, which would otherwise be fetched twice."""
+        nothing for a local file either (a folder's new file, read to hash it: read again
+        for the render, from the page cache, rather than held while it waits); else the
+        original, which would otherwise be fetched twice."""
         if src.source.cache_originals and self.originals.get((src.name, path)) is original:
+            return None
+        if not src.source.cache_originals and getattr(src.source, "read", None) is not None:
             return None
         return original
 

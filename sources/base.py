@@ -104,8 +104,9 @@ class Source(Protocol):
         """Fetch an original, raising a SourceError subclass on failure."""
         ...
 
-    # Optional: `def peek(self, path: str) -> Peek`, for a source that can name an original
-    # without reading it (a local stat and a small read). Blocking: run in a worker thread.
+    # Optional: `def peek(self, path: str) -> Peek | None`, for a source that can name an
+    # original without reading it (a local stat and a small read); None when it cannot this
+    # time (the app then fetches it). Blocking: run in a worker thread.
     # Optional: `def read(self, path: str) -> Original`, `fetch` as one blocking call (a
     # local read), which the app runs in the source's own threads (app.runtime).
 

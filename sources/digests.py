@@ -11,10 +11,10 @@ ctime, a rename over it changes the inode, and even a write that puts the old mt
 (`touch -d`) moves ctime. The cache is bounded by entries (a key and a digest are about
 200 bytes), least recently used first out.
 
-A file is hashed by one thread at a time: a burst of requests for a new original (a
-hundred sizes of one upload) waits for the one hash rather than reading the file a
-hundred times over, so the burst reaches the queue check, and its 503s, in the time of
-one hash.
+A file is hashed as it is read whole (`of_bytes`), never by a peek: a peek of a file
+whose digest is not known yet tells the app to read it, which it does under the limiter
+(sources.folder.FolderSource.peek), so a burst for a new upload is admitted or refused
+before anything is hashed, and at most `transform_workers` requests read it at once.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ import threading
 from collections import OrderedDict
 
 DIGEST_ENTRIES = 65_536  # about 13 MB at most; far more originals than a hot set
-CHUNK = 1 << 20
-HASH_WAIT = 30.0  # seconds a thread waits for another's hash of the same file, then hashes
 
 StatKey = tuple[int, int, int, int, int]
 
@@ -47,7 +45,6 @@ class DigestCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[StatKey, str] = OrderedDict()
         self._lock = threading.Lock()
-        self._hashing: dict[StatKey, threading.Event] = {}  # one entry per hash under way
 
     def get(self, key: StatKey) -> str | None:
         with self._lock:
@@ -65,40 +62,6 @@ class DigestCache:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def of_fd(self, fd: int, stat: os.stat_result, limit: int) -> str:
-        """The digest of the open regular file `fd` (whose fstat is `stat`), hashed now
-        from its start (in chunks, at most `limit` bytes: the source's max_bytes was
-        checked on `stat`) unless known. Kept only if the file did not change meanwhile."""
-        key = stat_key(stat)
-        known = self.get(key)
-        if known is not None:
-            return known
-        with self._lock:
-            under_way = self._hashing.get(key)
-            if under_way is None:
-                mine = self._hashing[key] = threading.Event()
-        if under_way is not None:  # another thread hashes this file: wait for its digest
-            under_way.wait(HASH_WAIT)
-            known = self.get(key)
-            return known if known is not None else self._hash(fd, key, limit)
-        try:
-            return self._hash(fd, key, limit)
-        finally:
-            with self._lock:
-                del self._hashing[key]
-            mine.set()
-
-    def _hash(self, fd: int, key: StatKey, limit: int) -> str:
-        hasher = hashlib.blake2b(digest_size=16)
-        offset = 0
-        while offset < limit and (chunk := os.pread(fd, min(CHUNK, limit - offset), offset)):
-            hasher.update(chunk)
-            offset += len(chunk)
-        digest = "b2-" + hasher.hexdigest()
-        if stat_key(os.fstat(fd)) == key:
-            self.put(key, digest)
-        return digest
 
     def of_bytes(self, stat: os.stat_result, data: bytes, after: os.stat_result) -> str:
         """The digest of `data`, read whole from a file whose fstat was `stat` before the

@@ -11,7 +11,7 @@ from stat import S_ISLNK, S_ISREG
 import anyio.to_thread
 
 from sources.base import HEAD_BYTES, NotFound, Original, Peek, TooLarge, http_time
-from sources.digests import DigestCache
+from sources.digests import DigestCache, stat_key
 from sources.file_meta import FileMeta
 from sources.library import read_sidecar, refuse_state_path
 from sources.paths import check_relative, decode_path
@@ -71,9 +71,10 @@ class FolderSource:
                     raise NotFound(f"no such image: {path}") from None
         return current, info
 
-    def _read_file(self, path: str, limit: int) -> tuple[bytes, os.stat_result, str, str]:
+    def _read_file(self, path: str, limit: int) -> tuple[bytes, os.stat_result, str, str | None]:
         """Up to `limit` bytes of the file (the whole of it, for limit > max_bytes), its
-        fstat, its path and its validator (sources.digests: a hash of its bytes).
+        fstat, its path and its validator (sources.digests: a hash of its bytes), which is
+        None for part of a file never read whole (a peek does not hash: see `peek`).
 
         Only a regular file is opened: open() of a FIFO blocks until a writer comes, and a
         device never ends. The type is checked before the open, and the open cannot block
@@ -101,9 +102,9 @@ class FolderSource:
             while 0 < len(data) < want and (more := os.read(fd, want - len(data))):
                 data += more
             if len(data) >= stat.st_size:  # the whole file (kept only if it did not change)
-                digest = self._digests.of_bytes(stat, data, os.fstat(fd))
-            else:  # a peek's head: the digest is known, or the file is hashed once now
-                digest = self._digests.of_fd(fd, stat, self.max_bytes + 1)
+                digest: str | None = self._digests.of_bytes(stat, data, os.fstat(fd))
+            else:  # a peek's head
+                digest = self._digests.get(stat_key(stat))
         except OSError:  # a folder opened as a file, an I/O error
             raise NotFound(f"no such image: {path}") from None
         finally:
@@ -137,11 +138,18 @@ class FolderSource:
         """Drop the kept peek of `path` (the media library changed it in this process)."""
         self._peeks.pop(path, None)
 
-    def peek(self, path: str) -> Peek:
+    def peek(self, path: str) -> Peek | None:
         """The file's validator and first bytes: a stat and one small read, so a cached
         render is found without reading the whole original. Blocking (a disk, or a network
-        filesystem, can stall): the app calls it in a worker thread."""
+        filesystem, can stall): the app calls it in a worker thread.
+
+        None for a file whose digest is not known yet (new, or changed): naming it means
+        reading it whole, which the app does as it reads a remote original to name it,
+        admitted by the limiter first (app.answer.look_up), so a burst for a new 45 MB
+        upload is answered its 503s before anything is read or hashed (issue 17)."""
         head, stat, target, digest = self._read_file(path, HEAD_BYTES)
+        if digest is None:
+            return None
         sidecar = self._meta(target)
         meta = sidecar or FileMeta()
         peek = Peek(
@@ -160,8 +168,10 @@ class FolderSource:
     def read(self, path: str) -> Original:
         """The original, read whole; blocking (app.runtime runs it in a thread of its own)."""
         data, stat, target, digest = self._read_file(path, self.max_bytes + 1)
-        meta = self._meta(target) or FileMeta()
-        return Original(
+        assert digest is not None  # read whole
+        sidecar = self._meta(target)
+        meta = sidecar or FileMeta()
+        original = Original(
             data=data,
             content_type=mimetypes.guess_type(target)[0],
             etag=digest + meta.validator_suffix(),
@@ -169,6 +179,8 @@ class FolderSource:
             private=meta.private,
             focus=meta.focus(),
         )
+        self._remember(path, Peek.of(original), sidecar)  # a look, as a peek's
+        return original
 
     async def fetch(self, path: str) -> Original:
         # Abandoned if cancelled (source_timeout): a stalled disk read cannot hold the request.

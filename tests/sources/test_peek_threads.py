@@ -59,6 +59,8 @@ def test_a_stalled_peek_times_out_and_another_source_still_peeks(runtime, tmp_pa
     stalled = SourceRuntime(runtime.sources["m"].config, stalling, ())
     healthy = runtime.sources["m"]
 
+    healthy.source.read("a.jpg")  # read whole once: its digest is known, so a peek names it
+
     async def main() -> tuple[list[float], Peek]:
         took = []
         for i in range(SOURCE_THREADS + 2):  # more than its threads: the rest wait, then 504

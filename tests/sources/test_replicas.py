@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -97,41 +95,19 @@ def test_the_digest_cache_is_bounded_and_keyed_by_stat(tmp_path):
     for i in range(5):
         path = tmp_path / f"{i}.bin"
         path.write_bytes(bytes([i]) * 1000)
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            digests.append(cache.of_fd(fd, os.fstat(fd), 10_000))
-        finally:
-            os.close(fd)
+        stat = path.stat()
+        digests.append(cache.of_bytes(stat, path.read_bytes(), stat))
     assert len(cache) == 3
     assert len(set(digests)) == 5
     assert cache.get(stat_key((tmp_path / "0.bin").stat())) is None  # the oldest went first
     assert cache.get(stat_key((tmp_path / "4.bin").stat())) == digests[4]
 
 
-def test_a_burst_for_a_new_file_hashes_it_once(tmp_path, monkeypatch):
-    # A hundred sizes of one new upload: one thread hashes, the others wait for its digest
-    # (each reading 45 MB over again held the burst's 503s back by seconds).
-    path = tmp_path / "big.bin"
-    path.write_bytes(os.urandom(8 << 20))
-    reads: list[int] = []
-    real_pread = os.pread
-
-    def counted(fd: int, n: int, offset: int) -> bytes:
-        reads.append(n)
-        time.sleep(0.002)  # a slow disk: the threads overlap
-        return real_pread(fd, n, offset)
-
-    monkeypatch.setattr(os, "pread", counted)
+def test_bytes_that_changed_while_read_are_not_kept(tmp_path):
+    path = tmp_path / "a.bin"
+    path.write_bytes(b"one")
+    before = path.stat()
+    path.write_bytes(b"two!")
     cache = DigestCache()
-
-    def peek(_: int) -> str:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            return cache.of_fd(fd, os.fstat(fd), 16 << 20)
-        finally:
-            os.close(fd)
-
-    with ThreadPoolExecutor(8) as pool:
-        digests = set(pool.map(peek, range(8)))
-    assert len(digests) == 1
-    assert sum(reads) <= (8 << 20) + (1 << 20)  # the file once (and the empty read at its end)
+    cache.of_bytes(before, b"one", path.stat())
+    assert len(cache) == 0

@@ -58,11 +58,14 @@ async def look_up(
     if uses_custom_focus(chain):  # ImageKit's fo-custom: the file's own coordinates
         focus = peek.focus
         chain = with_custom_focus(chain, focus and focus.box, focus and focus.size)
-    marks = await fetch_marks(
-        MarkRequest(runtime, src, signed, target.signed_path, target.raw_query),
-        chain.overlays,
-        [image for stage in chain.stages for image in spec_images(stage)],  # mask, blend
-    )
+    overlays = chain.overlays
+    images = [image for stage in chain.stages for image in spec_images(stage) if image[1]]
+    marks: dict[str, MarkData] = {}
+    if overlays or images:  # (most requests have neither: nothing to build or await)
+        marks = await fetch_marks(
+            MarkRequest(runtime, src, signed, target.signed_path, target.raw_query),
+            overlays, images,  # image overlays; mask, blend
+        )
     accept = request.headers.get("accept", "")
     fmt, negotiated = choose_format(chain.final, sniff(peek.head), accept, may_animate(peek.head))
     validator = with_marks(peek.validator, marks)

@@ -87,7 +87,7 @@ class MarkRequest:
         if not self.may_use(src, path, private=False):
             raise refused
         try:
-            original = await self.runtime.fetch(src, path)
+            original = await self.runtime.fetch_mark(src, path)
         except NotFound:
             raise ParamError(param, f"no such image: {value}") from None  # a bad parameter
         except SourceError as err:

@@ -37,6 +37,7 @@ FETCH_MARGIN = 1.0  # seconds past source_timeout before the app gives up on a f
 # most `transform_workers` at once (app.limiter); a stalled disk holds this many threads at
 # most, and only its own source's calls wait.
 SOURCE_THREADS = 8
+MARK_ORIGINALS = "mark"  # the originals cache's key of a local mark: (this, source, path)
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,24 @@ class Runtime:
                 return await self._fetch(src, path)
         except TimeoutError:
             raise TimedOut("the source did not answer in time") from None
+
+    async def fetch_mark(self, src: SourceRuntime, path: str) -> Original:
+        """A watermark's (or mask's) original: `fetch`, except that where the source tells a
+        file's recent look without I/O (a folder's `recent_peek`), the bytes read for that
+        same look are reused. Every answer with a mark names the mark's validator, so
+        without this a cached hit of a watermarked URL read the logo in a thread each time.
+        Kept in the originals cache (bounded by bytes), under a key of their own."""
+        recent = getattr(src.source, "recent_peek", None)
+        if recent is None:
+            return await self.fetch(src, path)
+        key = (MARK_ORIGINALS, src.name, path)
+        peek = recent(path)
+        kept = self.originals.get(key) if peek is not None else None
+        if kept is not None and kept.validator == peek.validator:  # type: ignore[union-attr]
+            return kept
+        original = await self.fetch(src, path)
+        self.originals.put(key, original)
+        return original
 
     async def _fetch(self, src: SourceRuntime, path: str) -> Original:
         if not src.source.cache_originals or self.originals.max_bytes == 0:

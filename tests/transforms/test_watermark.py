@@ -17,6 +17,8 @@ from tests.pixels import GREY, box_of, count_of
 from tests.upstream import run_upstream
 from transforms.marks import MARKS
 
+STAT_CACHE_SECONDS = 0.3  # the "wm" source's: how long its look at a file is reused
+
 KEY = "watermark-test-key"
 VAULT_KEY = "watermark-vault-key"
 RED = (255, 0, 0, 255)
@@ -65,7 +67,7 @@ def server(folders, upstream, signet_with) -> httpx.Client:
         env={"SIGNET_TEST_WATERMARK_KEY": KEY, "SIGNET_TEST_VAULT_KEY": VAULT_KEY},
         sources=[
             {"name": "wm", "type": "folder", "root": str(folders["media"]), "keys": keys,
-             "private_prefixes": ["private/"]},
+             "private_prefixes": ["private/"], "stat_cache_seconds": STAT_CACHE_SECONDS},
             {"name": "signed", "type": "folder", "root": str(folders["media"]), "keys": keys,
              "secure": True},
             {"name": "other", "type": "folder", "root": str(folders["other"])},
@@ -254,6 +256,7 @@ def test_a_changed_mark_changes_the_etag(server, folders):
     path = folders["media"] / "changing.png"
     path.write_bytes(png(logo(40, 20, (0, 0, 255, 255))))
     os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    time.sleep(STAT_CACHE_SECONDS + 0.1)  # a file replaced by hand is seen within this time
     second = get(server, url)
     assert second.headers["etag"] != first.headers["etag"]
     assert box_of(imagegen.open_bytes(second.content).convert("RGB"), (0, 0, 255)) is not None

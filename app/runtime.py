@@ -169,9 +169,9 @@ class Runtime:
             return await self.fetch(src, path)
         key = (MARK_ORIGINALS, src.name, path)
         peek = recent(path)
-        kept = self.originals.get(key) if peek is not None else None
-        if kept is not None and kept.validator == peek.validator:  # type: ignore[union-attr]
-            return kept
+        if peek is not None and (kept := self.originals.get(key)) is not None:
+            if kept.validator == peek.validator:
+                return kept
         original = await self.fetch(src, path)
         self.originals.put(key, original)
         return original

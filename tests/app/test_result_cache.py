@@ -79,11 +79,11 @@ def test_a_file_replaced_by_hand_is_seen_within_stat_cache_seconds(media):
     old render until then, the new one after."""
     (media / "swap.jpg").write_bytes(imagegen.encode(imagegen.solid(200, 100, (255, 0, 0)), "JPEG"))
     with serve_folder(media, options={"stat_cache_seconds": 0.5}) as base:
+        started = time.monotonic()  # before the look that is kept
         before = get(base, "/m/swap.jpg?w=20")
         _swap_to_blue(media)
-        started = time.monotonic()
         soon = get(base, "/m/swap.jpg?w=20")
-        if time.monotonic() - started < 0.4:  # (a slow machine may be past it already)
+        if time.monotonic() - started < 0.45:  # (a slow machine may be past it already)
             assert soon.headers["etag"] == before.headers["etag"]
             assert soon.headers["x-signet-cache"] == "hit-memory"
         time.sleep(0.6)

@@ -14,67 +14,53 @@ each): 1.0 would be a hit costing what the bare handler's answer costs.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
-from bench import servers
+from bench import procstat, servers
 from bench.images import photo
 
 URL = "/bench/photo.jpg?w=300&h=300&fit=max&q=80"
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _start(command: list[str], port: int, env: dict[str, str]) -> subprocess.Popen:
-    proc = subprocess.Popen(command, env={**os.environ, **env})
-    for _ in range(150):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"{command[2]} did not start on port {port}")
+def _hits(server: servers.Server, n: int) -> float:
+    """Microseconds of the server's CPU per hit, over `n` hits on one connection."""
+    pid = server.worker_pids()[0]  # one worker: it serves by itself
+    with httpx.Client(base_url=server.base_url) as client:
+        for _ in range(50):  # warm: the render cached, the connection open
+            client.get(URL)
+        before = procstat.cpu_jiffies(pid)
+        for _ in range(n):
+            client.get(URL)
+        ticks = procstat.cpu_jiffies(pid) - before
+    return ticks / os.sysconf("SC_CLK_TCK") / n * 1e6
 
 
 def main(n: int, rounds: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="signet-hitcpu-"))
     photo(2400, 1600, seed=1).save(work / "photo.jpg", "JPEG", quality=90)
-    config = work / "signet.toml"
+    config = work / "signet.toml"  # one unsigned folder source, the memory tier on (a default)
     config.write_text(f'[[sources]]\nname = "bench"\ntype = "folder"\nroot = "{work}"\n')
-    ports = servers.free_port(), servers.free_port()
-    signet = _start([sys.executable, "-m", "app.ops.cli", "serve", "--config", str(config),
-                     "--host", "127.0.0.1", "--port", str(ports[0]), "--workers", "1",
-                     "--log-level", "warning"], ports[0], {})
-    answer = httpx.get(f"http://127.0.0.1:{ports[0]}{URL}").content
-    (work / "answer.jpg").write_bytes(answer)
-    bare = _start([sys.executable, "-m", "uvicorn", "bench.bare_app:create_app", "--factory",
-                   "--host", "127.0.0.1", "--port", str(ports[1]), "--workers", "1",
-                   "--log-level", "warning", "--no-server-header"], ports[1],
-                  {"BENCH_BARE_FILE": str(work / "answer.jpg")})
-    figures: dict[str, list[float]] = {"signet": [], "bare": []}
+    signet = servers.signet(config, servers.free_port(), 1, work / "logs").start()
+    bare = None
     try:
-        for _ in range(rounds):
-            for name, proc, port in (("signet", signet, ports[0]), ("bare", bare, ports[1])):
-                with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
-                    for _ in range(50):  # warm: the render cached, connections open
-                        client.get(URL)
-                    before = _cpu_seconds(proc.pid)
-                    for _ in range(n):
-                        client.get(URL)
-                    figures[name].append((_cpu_seconds(proc.pid) - before) / n * 1e6)
+        signet.wait_ready()
+        (work / "answer.jpg").write_bytes(httpx.get(signet.base_url + URL).content)
+        bare = servers.bare_handler(
+            work / "answer.jpg", "image/jpeg", servers.free_port(), 1, work / "logs"
+        ).start()
+        bare.wait_ready()
+        figures: dict[str, list[float]] = {"signet": [], "bare": []}
+        for _ in range(rounds):  # alternated: a change of the machine's speed hits both
+            figures["signet"].append(_hits(signet, n))
+            figures["bare"].append(_hits(bare, n))
     finally:
-        for proc in (signet, bare):
-            proc.terminate()
-            proc.wait(10)
+        for server in (signet, bare):
+            if server is not None:
+                server.stop()
     for name, values in figures.items():
         print(f"{name:7} us of server CPU per hit: {' '.join(f'{v:.0f}' for v in values)}")
     print(f"bare / Signet (best rounds): {min(figures['bare']) / min(figures['signet']):.2f}")

@@ -52,3 +52,43 @@ def test_worker_exceptions_propagate():
 
     with pytest.raises(ValueError):
         anyio.run(main)
+
+
+def test_a_render_whose_requester_left_keeps_its_slot_until_it_ends():
+    """Cancelling the request does not free the slot early: the thread still runs, so the
+    limiter keeps counting it and a request past the queue is still refused."""
+    release = threading.Event()
+
+    def slow() -> str:
+        release.wait(5)
+        return "done"
+
+    async def main() -> None:
+        limiter = WorkLimiter(workers=1, max_queue=0)
+        with anyio.move_on_after(0.2):
+            await limiter.run(slow)  # the requester gives up; the render goes on
+        assert (limiter.in_flight, limiter.running) == (1, 1)
+        with pytest.raises(Overloaded):
+            await limiter.run(slow)
+        release.set()
+        for _ in range(100):  # the thread ends: its slot comes back
+            if limiter.in_flight == 0:
+                break
+            await anyio.sleep(0.02)
+        assert (limiter.in_flight, limiter.running) == (0, 0)
+        assert await limiter.run(lambda: "again") == "again"
+        limiter.close()
+
+    anyio.run(main)
+
+
+def test_a_closed_limiter_refuses_and_gives_its_slot_back():
+    async def main() -> None:
+        limiter = WorkLimiter(workers=1, max_queue=0)
+        limiter.close()
+        with pytest.raises(RuntimeError):
+            await limiter.run(lambda: None)
+        assert limiter.in_flight == 0
+        assert limiter._semaphores()[1]._value == 1  # the slot was released
+
+    anyio.run(main)

@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
+
+from app.threads import Threads
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -44,8 +45,9 @@ class WorkLimiter:
         # The threads, one per slot, so a render handed to one starts at once. asyncio's
         # own primitives, not anyio's: these are on every render's path, and anyio's
         # semaphores and to_thread each add checkpoints (loop iterations), cancel scopes
-        # and a limiter of their own, about 0.2 ms of CPU per render (issue 16).
-        self._threads = ThreadPoolExecutor(workers, thread_name_prefix="signet-render")
+        # and a limiter of their own, about 0.2 ms of CPU per render (issue 16); the
+        # hand-off to a thread is app.threads' (half a run_in_executor's CPU).
+        self._threads = Threads(workers, "signet-render")
         self._gates: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore, asyncio.Semaphore] | None
         self._gates = None  # made in the serving loop (asyncio's are bound to one)
         self.in_flight = 0  # running plus waiting
@@ -100,9 +102,7 @@ class WorkLimiter:
                 call_args = (await load(), *args) if load is not None else args
                 await slots.acquire()
             try:
-                future = asyncio.get_running_loop().run_in_executor(
-                    self._threads, self._counted, fn, call_args
-                )
+                future = self._threads.submit(self._counted, fn, call_args)
             except BaseException:
                 slots.release()
                 raise
@@ -136,7 +136,7 @@ class WorkLimiter:
 
     def close(self) -> None:
         """Let the render threads end once idle (a render under way finishes by itself)."""
-        self._threads.shutdown(wait=False, cancel_futures=True)
+        self._threads.shutdown()
 
     def _counted(self, fn: Callable[..., T], args: tuple[object, ...]) -> T:
         with self._lock:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -21,6 +19,7 @@ from app.presets import check_presets, source_parser
 from app.routing import Route, choose_source
 from app.settings import Settings
 from app.settings_sources import S3_CREDENTIALS, SourceConfigBase
+from app.threads import Threads
 from sources.base import Original, Peek, Source, TimedOut
 from sources.cache import OriginalsCache
 from sources.registry import create_source
@@ -56,10 +55,10 @@ class SourceRuntime:
         return source_parser(self.config)
 
     @functools.cached_property
-    def threads(self) -> ThreadPoolExecutor:
+    def threads(self) -> Threads:
         """The threads this source's blocking calls run in (Runtime.peek, Runtime.fetch of
         a source that can `read`); made on the first one."""
-        return ThreadPoolExecutor(SOURCE_THREADS, thread_name_prefix=f"signet-{self.name}")
+        return Threads(SOURCE_THREADS, f"signet-{self.name}")
 
 
 @dataclass
@@ -200,19 +199,18 @@ class Runtime:
         for s in self.sources.values():
             await s.source.close()
             if "threads" in s.__dict__:  # made: its idle threads end, a stalled one is left
-                s.threads.shutdown(wait=False, cancel_futures=True)
+                s.threads.shutdown()
 
 
 async def _in_thread(src: SourceRuntime, fn: Callable[[str], T], path: str, timeout: float) -> T:
     """`fn(path)` in one of the source's threads, within `timeout` (then TimedOut, the call
     abandoned: a queued one is cancelled, a running one left to end by itself).
 
-    The call is handed to the thread directly: every hit and every cold render peeks, and
-    anyio.to_thread, with its two checkpoints (loop iterations), its limiter and a cancel
-    scope, and fail_after with another, cost more CPU than the peek itself (issue 16).
+    The call is handed to the thread directly (app.threads): anyio.to_thread, with its two
+    checkpoints (loop iterations), its limiter and a cancel scope, and fail_after with
+    another, cost more CPU than a peek itself, and run_in_executor twice app.threads' (issue 16).
     """
-    future = asyncio.get_running_loop().run_in_executor(src.threads, fn, path)
     try:
-        return await asyncio.wait_for(future, timeout)
+        return await src.threads.call(fn, path, timeout=timeout)
     except TimeoutError:
         raise TimedOut("the source did not answer in time") from None

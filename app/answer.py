@@ -94,9 +94,13 @@ async def render_image(
     """The rendered bytes and where they came from (X-Signet-Cache)."""
 
     async def fetch_original() -> bytes:
-        # On a miss after a peek: should the file change between the two, this render is
-        # of the newer bytes; the next request's peek names it by its own validator.
-        return (found.original or await runtime.fetch(target.src, wanted.path)).data
+        # On a miss after a peek: a local file's bytes read under the peek's validator are
+        # reused (Runtime.fetch_seen); should the file change between the peek and a read,
+        # this render is of the newer bytes, and the next request's peek names it anew.
+        if found.original is not None:
+            return found.original.data
+        seen = found.peek.validator
+        return (await runtime.fetch_seen(target.src, wanted.path, seen)).data
 
     args = (found.chain, found.fmt, runtime.limits, found.marks)
     return await render_cached(runtime, found.etag, fetch_original, render, *args)

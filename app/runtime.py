@@ -36,7 +36,11 @@ FETCH_MARGIN = 1.0  # seconds past source_timeout before the app gives up on a f
 # most `transform_workers` at once (app.limiter); a stalled disk holds this many threads at
 # most, and only its own source's calls wait.
 SOURCE_THREADS = 8
-MARK_ORIGINALS = "mark"  # the originals cache's key of a local mark: (this, source, path)
+LOCAL_ORIGINALS = "local"  # the originals cache's key of a local file's bytes: (this, source, path)
+# A local file read for a render (or a mark) is kept in the originals cache below this size,
+# and reused while its validator stands (Runtime.fetch_seen). Not above it: a large
+# original's read is a small part of its render, and its memory goes back (app.rendering).
+LOCAL_KEPT_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -157,23 +161,34 @@ class Runtime:
         except TimeoutError:
             raise TimedOut("the source did not answer in time") from None
 
-    async def fetch_mark(self, src: SourceRuntime, path: str) -> Original:
-        """A watermark's (or mask's) original: `fetch`, except that where the source tells a
-        file's recent look without I/O (a folder's `recent_peek`), the bytes read for that
-        same look are reused. Every answer with a mark names the mark's validator, so
-        without this a cached hit of a watermarked URL read the logo in a thread each time.
-        Kept in the originals cache (bounded by bytes), under a key of their own."""
-        recent = getattr(src.source, "recent_peek", None)
-        if recent is None:
+    async def fetch_seen(self, src: SourceRuntime, path: str, validator: str | None) -> Original:
+        """`fetch`, except that a local file (a folder's) read a moment ago is reused from
+        the originals cache while it has the `validator` the request was named by (its
+        peek's), so the render is of exactly the bytes its ETag names. A photo asked for in
+        several sizes (a srcset) is read once, and a cold render needs no thread hand-off
+        to read it (issue 16). Files of LOCAL_KEPT_BYTES and more are read each time."""
+        if not _local(src):
             return await self.fetch(src, path)
-        key = (MARK_ORIGINALS, src.name, path)
-        peek = recent(path)
-        if peek is not None and (kept := self.originals.get(key)) is not None:
-            if kept.validator == peek.validator:
-                return kept
+        key = (LOCAL_ORIGINALS, src.name, path)
+        kept = self.originals.get(key) if validator is not None else None
+        if kept is not None and kept.validator == validator:
+            return kept
         original = await self.fetch(src, path)
-        self.originals.put(key, original)
+        self._keep_local(key, original)
         return original
+
+    async def fetch_mark(self, src: SourceRuntime, path: str) -> Original:
+        """A watermark's (or mask's) original: `fetch_seen` under the validator of the
+        folder's recent look at it (`recent_peek`, no I/O), if it has one. Every answer with
+        a mark names the mark's validator, so without this a cached hit of a watermarked
+        URL read the logo in a thread each time."""
+        recent = getattr(src.source, "recent_peek", None)
+        peek = recent(path) if recent is not None else None
+        return await self.fetch_seen(src, path, peek.validator if peek is not None else None)
+
+    def _keep_local(self, key: tuple[str, str, str], original: Original) -> None:
+        if len(original.data) < LOCAL_KEPT_BYTES:
+            self.originals.put(key, original)  # bounded by bytes, with the others
 
     async def _fetch(self, src: SourceRuntime, path: str) -> Original:
         if not src.source.cache_originals or self.originals.max_bytes == 0:
@@ -184,12 +199,14 @@ class Runtime:
         """What a request should hold of an original it fetched before queueing its render:
         nothing when the originals cache holds it (the render reads it from there, or fetches
         it again if it was evicted meanwhile), so requests waiting in the queue hold no bytes;
-        nothing for a local file either (a folder's new file, read to hash it: read again
-        for the render, from the page cache, rather than held while it waits); else the
-        original, which would otherwise be fetched twice."""
+        nothing for a local file either (a folder's new file, read to hash it: kept in the
+        originals cache for `fetch_seen` if small, else read again for the render, from the
+        page cache, rather than held while it waits); else the original, which would
+        otherwise be fetched twice."""
         if src.source.cache_originals and self.originals.get((src.name, path)) is original:
             return None
-        if not src.source.cache_originals and getattr(src.source, "read", None) is not None:
+        if _local(src):
+            self._keep_local((LOCAL_ORIGINALS, src.name, path), original)
             return None
         return original
 
@@ -200,6 +217,11 @@ class Runtime:
             await s.source.close()
             if "threads" in s.__dict__:  # made: its idle threads end, a stalled one is left
                 s.threads.shutdown()
+
+
+def _local(src: SourceRuntime) -> bool:
+    """The source reads local files (a folder): it can `read`, and keeps no originals itself."""
+    return not src.source.cache_originals and getattr(src.source, "read", None) is not None
 
 
 async def _in_thread(src: SourceRuntime, fn: Callable[[str], T], path: str, timeout: float) -> T:

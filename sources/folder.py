@@ -21,7 +21,7 @@ MAX_KEPT_PEEKS = 10_000  # paths whose recent peek a folder source keeps (a few 
 
 class FolderSource:
     requires_signature = False
-    cache_originals = False  # a local read is as cheap as the cache, and never stale
+    cache_originals = False  # not by path and time: the app keeps small ones by validator
     def __init__(
         self,
         name: str,

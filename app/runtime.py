@@ -36,11 +36,15 @@ FETCH_MARGIN = 1.0  # seconds past source_timeout before the app gives up on a f
 # most `transform_workers` at once (app.limiter); a stalled disk holds this many threads at
 # most, and only its own source's calls wait.
 SOURCE_THREADS = 8
-LOCAL_ORIGINALS = "local"  # the originals cache's key of a local file's bytes: (this, source, path)
-# A local file read for a render (or a mark) is kept in the originals cache below this size,
-# and reused while its validator stands (Runtime.fetch_seen). Not above it: a large
-# original's read is a small part of its render, and its memory goes back (app.rendering).
+LOCAL_ORIGINALS = "local"  # a key of Runtime.local_originals: (this, source, path)
+# Local files read for a render (or as a mark) are kept for Runtime.fetch_seen, in a store
+# of their own: files under LOCAL_KEPT_BYTES, LOCAL_ORIGINALS_BYTES of them at most per
+# worker (or originals_cache_bytes, if less; 0 keeps none). Small on purpose: the reuse is
+# of a file asked for in several sizes at about the same time (a new photo's srcset), and a
+# worker's peak memory should not grow by the originals cache's 128 MiB. Not large files:
+# their read is a small part of their render, and their memory goes back (app.rendering).
 LOCAL_KEPT_BYTES = 4 << 20
+LOCAL_ORIGINALS_BYTES = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class Runtime:
     limits: Limits
     limiter: WorkLimiter
     originals: OriginalsCache
+    local_originals: OriginalsCache  # folder files' bytes, by validator (fetch_seen)
     metrics: Metrics
     results: ResultCache
     # What app.request.plan made of recent requests (route, verify, parse), by request.
@@ -120,6 +125,9 @@ class Runtime:
             ),
             limiter=WorkLimiter(lim.transform_workers, lim.max_queue, metrics.observe_limiter),
             originals=OriginalsCache(lim.originals_cache_bytes, lim.originals_cache_ttl),
+            local_originals=OriginalsCache(
+                min(LOCAL_ORIGINALS_BYTES, lim.originals_cache_bytes), lim.originals_cache_ttl
+            ),
             metrics=metrics,
             results=ResultCache.from_config(settings.cache, metrics),
         )
@@ -163,14 +171,14 @@ class Runtime:
 
     async def fetch_seen(self, src: SourceRuntime, path: str, validator: str | None) -> Original:
         """`fetch`, except that a local file (a folder's) read a moment ago is reused from
-        the originals cache while it has the `validator` the request was named by (its
+        `local_originals` while it has the `validator` the request was named by (its
         peek's), so the render is of exactly the bytes its ETag names. A photo asked for in
         several sizes (a srcset) is read once, and a cold render needs no thread hand-off
         to read it (issue 16). Files of LOCAL_KEPT_BYTES and more are read each time."""
         if not _local(src):
             return await self.fetch(src, path)
         key = (LOCAL_ORIGINALS, src.name, path)
-        kept = self.originals.get(key) if validator is not None else None
+        kept = self.local_originals.get(key) if validator is not None else None
         if kept is not None and kept.validator == validator:
             return kept
         original = await self.fetch(src, path)
@@ -188,7 +196,7 @@ class Runtime:
 
     def _keep_local(self, key: tuple[str, str, str], original: Original) -> None:
         if len(original.data) < LOCAL_KEPT_BYTES:
-            self.originals.put(key, original)  # bounded by bytes, with the others
+            self.local_originals.put(key, original)  # bounded by bytes
 
     async def _fetch(self, src: SourceRuntime, path: str) -> Original:
         if not src.source.cache_originals or self.originals.max_bytes == 0:
@@ -200,7 +208,7 @@ class Runtime:
         nothing when the originals cache holds it (the render reads it from there, or fetches
         it again if it was evicted meanwhile), so requests waiting in the queue hold no bytes;
         nothing for a local file either (a folder's new file, read to hash it: kept in the
-        originals cache for `fetch_seen` if small, else read again for the render, from the
+        local originals for `fetch_seen` if small, else read again for the render, from the
         page cache, rather than held while it waits); else the original, which would
         otherwise be fetched twice."""
         if src.source.cache_originals and self.originals.get((src.name, path)) is original:

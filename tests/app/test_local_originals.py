@@ -1,7 +1,8 @@
 """Runtime.fetch_seen: a folder file's bytes, read for a render or as a mark, are reused
-from the originals cache while the validator the request was named by stands, so a photo
+(Runtime.local_originals) while the validator the request was named by stands, so a photo
 asked for in several sizes is read once and each render is of the bytes its ETag names;
-a file of LOCAL_KEPT_BYTES or more is read each time (issue 16)."""
+a file of LOCAL_KEPT_BYTES or more is read each time, and at most LOCAL_ORIGINALS_BYTES
+are kept (issue 16)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import anyio
 import httpx
 from PIL import Image
 
-from app.runtime import LOCAL_KEPT_BYTES, Runtime
+from app.runtime import LOCAL_KEPT_BYTES, LOCAL_ORIGINALS_BYTES, Runtime
 from app.settings import load_settings
 from tests import imagegen
 
@@ -84,12 +85,30 @@ def test_a_large_file_and_a_turned_off_cache_keep_nothing(tmp_path):
         one = await runtime.fetch_seen(runtime.sources["m"], "big.jpg", None)
         again = await runtime.fetch_seen(runtime.sources["m"], "big.jpg", one.validator)
         assert again is not one and again.data == big
-        assert runtime.originals.size == 0
+        assert runtime.local_originals.size == 0
         src = off.sources["m"]
         small = await off.fetch_seen(src, "a.jpg", None)
         assert await off.fetch_seen(src, "a.jpg", small.validator) is not small
         await runtime.close()
         await off.close()
+
+    anyio.run(main)
+
+
+def test_the_kept_files_are_bounded_and_leave_the_originals_cache_alone(tmp_path):
+    size = 2 << 20
+    count = LOCAL_ORIGINALS_BYTES // size + 4
+    for i in range(count):
+        (tmp_path / f"f{i}.jpg").write_bytes(b"\xff\xd8\xff" + bytes([i]) * size)
+    runtime = _runtime(tmp_path, 60)
+    src = runtime.sources["m"]
+
+    async def main() -> None:
+        for i in range(count):
+            await runtime.fetch_seen(src, f"f{i}.jpg", None)
+        assert 0 < runtime.local_originals.size <= LOCAL_ORIGINALS_BYTES
+        assert runtime.originals.size == 0  # the remote originals' budget is not used
+        await runtime.close()
 
     anyio.run(main)
 

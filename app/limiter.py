@@ -46,7 +46,7 @@ class WorkLimiter:
         # own primitives, not anyio's: these are on every render's path, and anyio's
         # semaphores and to_thread each add checkpoints (loop iterations), cancel scopes
         # and a limiter of their own, about 0.2 ms of CPU per render (issue 16); the
-        # hand-off to a thread is app.threads' (half a run_in_executor's CPU).
+        # hand-off to a thread is app.threads' (a quarter less CPU than run_in_executor's).
         self._threads = Threads(workers, "signet-render")
         self._gates: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore, asyncio.Semaphore] | None
         self._gates = None  # made in the serving loop (asyncio's are bound to one)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,12 +40,16 @@ SOURCE_THREADS = 8
 LOCAL_ORIGINALS = "local"  # a key of Runtime.local_originals: (this, source, path)
 # Local files read for a render (or as a mark) are kept for Runtime.fetch_seen, in a store
 # of their own: files under LOCAL_KEPT_BYTES, LOCAL_ORIGINALS_BYTES of them at most per
-# worker (or originals_cache_bytes, if less; 0 keeps none). Small on purpose: the reuse is
-# of a file asked for in several sizes at about the same time (a new photo's srcset), and a
-# worker's peak memory should not grow by the originals cache's 128 MiB. Not large files:
-# their read is a small part of their render, and their memory goes back (app.rendering).
+# worker (or originals_cache_bytes, if less; 0 keeps none), and only on a second read
+# within LOCAL_REREAD_SECONDS of the first (noted, LOCAL_READ_ONCE of them at most): the
+# reuse is of a file asked for in several sizes at once, or a logo on every render, and a
+# worker that reads each file now and then (the 2048 originals of the bench's cold runs)
+# holds and copies no more than without the store. Not large files: their read is a small
+# part of their render, and their memory goes back after it (app.rendering).
 LOCAL_KEPT_BYTES = 4 << 20
 LOCAL_ORIGINALS_BYTES = 32 << 20
+LOCAL_READ_ONCE = 4096
+LOCAL_REREAD_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ class Runtime:
     metrics: Metrics
     results: ResultCache
     # What app.request.plan made of recent requests (route, verify, parse), by request.
+    # Local files read once lately: (key, validator) -> when (_keep_local).
+    read_once: dict[tuple[tuple[str, str, str], str], float] = field(default_factory=dict)
     plans: OrderedDict[tuple[str, str, bytes, str | None], tuple] = field(
         default_factory=OrderedDict
     )
@@ -173,8 +180,8 @@ class Runtime:
         """`fetch`, except that a local file (a folder's) read a moment ago is reused from
         `local_originals` while it has the `validator` the request was named by (its
         peek's), so the render is of exactly the bytes its ETag names. A photo asked for in
-        several sizes (a srcset) is read once, and a cold render needs no thread hand-off
-        to read it (issue 16). Files of LOCAL_KEPT_BYTES and more are read each time."""
+        several sizes (a srcset) is read twice at most, and a render of a kept file needs no
+        thread hand-off to read it (issue 16). See LOCAL_KEPT_BYTES for what is kept."""
         if not _local(src):
             return await self.fetch(src, path)
         key = (LOCAL_ORIGINALS, src.name, path)
@@ -194,9 +201,21 @@ class Runtime:
         peek = recent(path) if recent is not None else None
         return await self.fetch_seen(src, path, peek.validator if peek is not None else None)
 
-    def _keep_local(self, key: tuple[str, str, str], original: Original) -> None:
-        if len(original.data) < LOCAL_KEPT_BYTES:
-            self.local_originals.put(key, original)  # bounded by bytes
+    def _keep_local(
+        self, key: tuple[str, str, str], original: Original, at_once: bool = False
+    ) -> None:
+        """Keep a local file's bytes on its second read within LOCAL_REREAD_SECONDS
+        (`at_once`: on its first, when the render that will use them is on its way)."""
+        if len(original.data) >= LOCAL_KEPT_BYTES:
+            return
+        noted, now = (key, original.validator), time.monotonic()
+        first = self.read_once.pop(noted, None)
+        if not at_once and (first is None or now - first > LOCAL_REREAD_SECONDS):
+            if len(self.read_once) >= LOCAL_READ_ONCE:
+                self.read_once.clear()  # bounded: starts over
+            self.read_once[noted] = now
+            return
+        self.local_originals.put(key, original)  # bounded by bytes
 
     async def _fetch(self, src: SourceRuntime, path: str) -> Original:
         if not src.source.cache_originals or self.originals.max_bytes == 0:
@@ -207,14 +226,14 @@ class Runtime:
         """What a request should hold of an original it fetched before queueing its render:
         nothing when the originals cache holds it (the render reads it from there, or fetches
         it again if it was evicted meanwhile), so requests waiting in the queue hold no bytes;
-        nothing for a local file either (a folder's new file, read to hash it: kept in the
-        local originals for `fetch_seen` if small, else read again for the render, from the
-        page cache, rather than held while it waits); else the original, which would
-        otherwise be fetched twice."""
+        nothing for a local file either (a folder's new file, read to hash it: kept at once
+        in the local originals for `fetch_seen` if small, else read again for the render,
+        from the page cache, rather than held while it waits); else the original, which
+        would otherwise be fetched twice."""
         if src.source.cache_originals and self.originals.get((src.name, path)) is original:
             return None
         if _local(src):
-            self._keep_local((LOCAL_ORIGINALS, src.name, path), original)
+            self._keep_local((LOCAL_ORIGINALS, src.name, path), original, at_once=True)
             return None
         return original
 
@@ -238,7 +257,7 @@ async def _in_thread(src: SourceRuntime, fn: Callable[[str], T], path: str, time
 
     The call is handed to the thread directly (app.threads): anyio.to_thread, with its two
     checkpoints (loop iterations), its limiter and a cancel scope, and fail_after with
-    another, cost more CPU than a peek itself, and run_in_executor twice app.threads' (issue 16).
+    another, cost more CPU than a peek itself, and run_in_executor a third more (issue 16).
     """
     try:
         return await src.threads.call(fn, path, timeout=timeout)

@@ -3,9 +3,10 @@
 A lean executor, in place of `loop.run_in_executor` with a ThreadPoolExecutor. That one
 makes a concurrent Future for each call (a Condition, taken and notified several times),
 chains it to an asyncio future with callbacks both ways, and runs `asyncio.wait_for` for a
-timeout: measured on uvloop, 145-160 us of CPU per hand-off of an empty call, against 65 us
-here, where a call is a loop future, a queue put, and `call_soon_threadsafe` back (issue 16:
-a cold answer makes two or three hand-offs).
+timeout: measured on uvloop on the 2-core bench machine, 140-165 us of CPU per hand-off of
+an empty call, against 110-120 us here, where a call is a loop future, a queue put, and
+`call_soon_threadsafe` back (issue 16: a cold answer makes two or three hand-offs). Most
+of what is left is the two wake-ups, of the thread and of the loop.
 
 What it keeps of the executor's behaviour:
 - at most `size` threads, each started when a call finds none idle;

@@ -1,8 +1,8 @@
 """Runtime.fetch_seen: a folder file's bytes, read for a render or as a mark, are reused
 (Runtime.local_originals) while the validator the request was named by stands, so a photo
 asked for in several sizes is read once and each render is of the bytes its ETag names;
-a file of LOCAL_KEPT_BYTES or more is read each time, and at most LOCAL_ORIGINALS_BYTES
-are kept (issue 16)."""
+a file is kept from its second read (a file read once each time keeps no memory), not at
+LOCAL_KEPT_BYTES or more, and at most LOCAL_ORIGINALS_BYTES of them (issue 16)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def test_a_mark_is_read_once_while_its_look_stands(tmp_path):
     src = runtime.sources["m"]
 
     async def main() -> None:
-        one = await runtime.fetch_mark(src, "logo.png")
+        await runtime.fetch_mark(src, "logo.png")  # the first read is noted
+        one = await runtime.fetch_mark(src, "logo.png")  # the second is kept
         (tmp_path / "logo.png").write_bytes(second)  # by hand: seen within the look's time
         again = await runtime.fetch_mark(src, "logo.png")
         assert again is one and again.data == first  # not read: the kept bytes
@@ -66,7 +67,9 @@ def test_an_original_is_reused_only_under_its_own_validator(tmp_path):
     src = runtime.sources["m"]
 
     async def main() -> None:
-        one = await runtime.fetch_seen(src, "a.jpg", None)  # nothing to match: read
+        once = await runtime.fetch_seen(src, "a.jpg", None)  # nothing to match: read, noted
+        one = await runtime.fetch_seen(src, "a.jpg", once.validator)  # read again: kept
+        assert one is not once and one.data == once.data
         assert await runtime.fetch_seen(src, "a.jpg", one.validator) is one
         assert await runtime.fetch_seen(src, "a.jpg", "b2-another") is not one
         await runtime.close()
@@ -82,20 +85,23 @@ def test_a_large_file_and_a_turned_off_cache_keep_nothing(tmp_path):
     off = _runtime(tmp_path, 60, originals_cache_bytes=0)
 
     async def main() -> None:
-        one = await runtime.fetch_seen(runtime.sources["m"], "big.jpg", None)
-        again = await runtime.fetch_seen(runtime.sources["m"], "big.jpg", one.validator)
-        assert again is not one and again.data == big
+        src = runtime.sources["m"]
+        for _ in range(3):
+            got = await runtime.fetch_seen(src, "big.jpg", None)
+            again = await runtime.fetch_seen(src, "big.jpg", got.validator)
+            assert again is not got and again.data == big
         assert runtime.local_originals.size == 0
         src = off.sources["m"]
-        small = await off.fetch_seen(src, "a.jpg", None)
-        assert await off.fetch_seen(src, "a.jpg", small.validator) is not small
+        for _ in range(3):
+            small = await off.fetch_seen(src, "a.jpg", None)
+            assert await off.fetch_seen(src, "a.jpg", small.validator) is not small
         await runtime.close()
         await off.close()
 
     anyio.run(main)
 
 
-def test_the_kept_files_are_bounded_and_leave_the_originals_cache_alone(tmp_path):
+def test_a_file_read_once_is_not_kept_and_the_kept_ones_are_bounded(tmp_path):
     size = 2 << 20
     count = LOCAL_ORIGINALS_BYTES // size + 4
     for i in range(count):
@@ -104,10 +110,32 @@ def test_the_kept_files_are_bounded_and_leave_the_originals_cache_alone(tmp_path
     src = runtime.sources["m"]
 
     async def main() -> None:
-        for i in range(count):
+        for i in range(count):  # each read once: noted, nothing kept
+            await runtime.fetch_seen(src, f"f{i}.jpg", None)
+        assert runtime.local_originals.size == 0
+        for i in range(count):  # each read again: kept, within the bound
             await runtime.fetch_seen(src, f"f{i}.jpg", None)
         assert 0 < runtime.local_originals.size <= LOCAL_ORIGINALS_BYTES
         assert runtime.originals.size == 0  # the remote originals' budget is not used
+        await runtime.close()
+
+    anyio.run(main)
+
+
+def test_a_file_read_again_only_after_a_while_is_not_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr("app.runtime.LOCAL_REREAD_SECONDS", 0.1)
+    (tmp_path / "a.jpg").write_bytes(imagegen.jpeg(120, 80))
+    runtime = _runtime(tmp_path, 60)
+    src = runtime.sources["m"]
+
+    async def main() -> None:
+        for _ in range(3):  # as the bench's cold runs read each of 2048 names
+            await runtime.fetch_seen(src, "a.jpg", None)
+            await anyio.sleep(0.2)
+        assert runtime.local_originals.size == 0
+        await runtime.fetch_seen(src, "a.jpg", None)  # then twice within the time: kept
+        await runtime.fetch_seen(src, "a.jpg", None)
+        assert runtime.local_originals.size > 0
         await runtime.close()
 
     anyio.run(main)

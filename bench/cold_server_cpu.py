@@ -27,16 +27,8 @@ from pathlib import Path
 
 import httpx
 
-from app.signing import sign_url
 from bench import images, procstat, servers
-from bench.workloads import IMAGEKIT_SOURCE, LIMIT_FUNCTIONS, WORKLOADS, Workload
-
-
-def _url(wl: Workload, name: str) -> str:
-    if wl.dialect == "imagekit":
-        return sign_url(wl.signet_path(name), servers.SIGNET_KEY, scheme="imagekit",
-                        endpoint_path=f"/{IMAGEKIT_SOURCE}/")
-    return sign_url(wl.signet_path(name), servers.SIGNET_KEY)
+from bench.workloads import LIMIT_FUNCTIONS, WORKLOADS
 
 
 def _load(server: servers.Server, urls: list[str], per_client: int, clients: int) -> None:
@@ -67,7 +59,7 @@ def main() -> None:
     limit = LIMIT_FUNCTIONS[wl.limit or ""]
     work = Path(tempfile.mkdtemp(prefix="signet-coldcpu-"))
     paths = images.write_sources(work)
-    urls = [_url(wl, name) for name in images.variants(work, wl.source, args.names)]
+    urls = [servers.signed_path(wl, name) for name in images.variants(work, wl.source, args.names)]
     data = paths[wl.source].read_bytes()
     mark = paths["logo.png"].read_bytes()
     config = servers.signet_config(work / "signet.toml", work, warm=False)

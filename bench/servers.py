@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench import procstat
+from bench.workloads import IMAGEKIT_SOURCE, Workload
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_VENV = REPO / "bench" / ".venv"
@@ -235,6 +236,17 @@ def signet_config(path: Path, sources: Path, warm: bool) -> Path:
         text += f"\n[cache]\nenabled = {'true' if warm else 'false'}\n"
     path.write_text(text)
     return path
+
+
+def signed_path(wl: Workload, source: str | None = None) -> str:
+    """`wl`'s Signet path for `source` (default: its own original), signed with the bench
+    key as signet_config's sources expect: ik-s for the ImageKit source, else imgix's."""
+    from app.signing import sign_url  # the checked-out Signet's, imported when first needed
+
+    if wl.dialect == "imagekit":
+        return sign_url(wl.signet_path(source), SIGNET_KEY, scheme="imagekit",
+                        endpoint_path=f"/{IMAGEKIT_SOURCE}/")
+    return sign_url(wl.signet_path(source), SIGNET_KEY)
 
 
 def bare_handler(body: Path, media_type: str, port: int, workers: int, log_dir: Path) -> Server:

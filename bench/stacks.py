@@ -8,7 +8,6 @@ from pathlib import Path
 
 from bench import images, load, peers, pyspy, servers
 from bench.series import WORK, check_answer, log, measure_limit_of, run_series
-from bench.workloads import IMAGEKIT_SOURCE, Workload
 
 
 def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start) -> None:
@@ -59,14 +58,6 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
         + ("off" if has_cache else "absent") + ")"
         + (f", thumbor x{args.workers} behind nginx on {thumbor.port}" if thumbor else ""))
 
-    from app.signing import sign_url
-
-    def signed_path(wl: Workload, source: str | None = None) -> str:
-        if wl.dialect == "imagekit":
-            return sign_url(wl.signet_path(source), servers.SIGNET_KEY, scheme="imagekit",
-                            endpoint_path=f"/{IMAGEKIT_SOURCE}/")
-        return sign_url(wl.signet_path(source), servers.SIGNET_KEY)
-
     def path_list(name: str, paths: list[str]) -> Path:
         out = work / f"paths-{name}.txt"
         out.write_text("\n".join(paths) + "\n")
@@ -78,9 +69,9 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
         # Every request of a cold run asks for a different file name (same bytes), so
         # nothing is coalesced or cached: each answer is a full transform.
         names = images.variants(root, wl.source)
-        signet_paths = path_list(f"{wl.key}-signet", [signed_path(wl, n) for n in names])
+        signet_paths = path_list(f"{wl.key}-signet", [servers.signed_path(wl, n) for n in names])
         thumbor_paths = path_list(f"{wl.key}-thumbor", [wl.thumbor_unsafe(n) for n in names])
-        path = signed_path(wl, names[0])
+        path = servers.signed_path(wl, names[0])
         status, problem, body, _ = check_answer(signet, path, wl)
         results["answers"].setdefault(wl.key, {})["signet"] = {
             "status": status, "problem": problem, "bytes": len(body)}
@@ -122,7 +113,7 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
 
     for wl in [w for w in workloads if w.kind == "warm"]:
         log(f"({wl.key}) {wl.title}")
-        path = signed_path(wl)
+        path = servers.signed_path(wl)
         warm_signet = signet
         toml = warm_toml if has_cache else cold_toml
         if has_cache:

@@ -18,11 +18,11 @@ from app.settings import load_settings
 from tests import imagegen
 
 
-def _runtime(root, seconds: float, **cache) -> Runtime:
+def _runtime(root, seconds: float, **limits) -> Runtime:
     return Runtime.build(load_settings(
         None,
         sources=[{"name": "m", "type": "folder", "root": str(root), "stat_cache_seconds": seconds}],
-        limits=cache,
+        limits=limits,
     ))
 
 

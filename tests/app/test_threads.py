@@ -138,6 +138,25 @@ def test_shutdown_cancels_the_queue_refuses_calls_and_ends_the_threads():
     assert not threads._threads[0].is_alive()
 
 
+def test_a_shutdown_from_another_thread_cancels_the_queued_calls_in_their_loop():
+    threads = Threads(1, "t-elsewhere")
+    blocker = Blocker()
+    ran = threading.Event()
+
+    async def main() -> None:
+        running = threads.submit(blocker)
+        queued = threads.submit(ran.set)
+        await asyncio.sleep(0.05)
+        await asyncio.to_thread(threads.shutdown)  # not the loop's thread (Runtime.close is)
+        with pytest.raises(asyncio.CancelledError):
+            await queued
+        blocker.release.set()
+        await running
+
+    asyncio.run(main())
+    assert not ran.is_set()
+
+
 def test_an_idle_thread_holds_nothing_of_its_last_call():
     threads = Threads(1, "t-hold")
 

@@ -24,6 +24,8 @@ KEY = "plans-key"
 def signet(tmp_path_factory, signet_with) -> str:
     root: Path = tmp_path_factory.mktemp("plans")
     (root / "dog.jpg").write_bytes(imagegen.jpeg(200, 150))
+    for name in ("cat.jpg", "owl.jpg"):
+        (root / name).write_bytes(imagegen.jpeg(120, 90))
     with signet_with(
         env={"SIGNET_TEST_PLANS_KEY": KEY},
         sources=[
@@ -92,3 +94,20 @@ def test_the_kept_plans_are_bounded(tmp_path, monkeypatch):
     long_query = b"w=1&x=" + b"y" * app_request.PLANNED_BYTES
     app_request.plan(request(long_query), runtime, no_media)  # type: ignore[arg-type]
     assert all(key[2] != long_query for key in runtime.plans)  # too long to keep
+
+
+def test_one_parse_serves_every_image_asked_with_the_same_transformation(signet):
+    # Each URL has its own signature (and expiry); the parse leaves those out, so the
+    # second image with the same query is parsed from the cache, and still verified.
+    expires = int(time.time()) + 600
+    before = app_request._parse_cached.cache_info()
+    first = httpx.get(signet + sign_url("/s/cat.jpg?w=37&fm=png", KEY, expires=expires))
+    middle = app_request._parse_cached.cache_info()
+    second = httpx.get(signet + sign_url("/s/owl.jpg?w=37&fm=png", KEY, expires=expires + 1))
+    after = app_request._parse_cached.cache_info()
+    assert first.status_code == second.status_code == 200
+    assert first.headers["content-type"] == second.headers["content-type"] == "image/png"
+    assert (middle.misses - before.misses, after.misses - middle.misses) == (1, 0)
+    assert after.hits - middle.hits == 1
+    forged = sign_url("/s/owl.jpg?w=37&fm=png", "another-key")
+    assert httpx.get(signet + forged).status_code == 403  # the signature is still checked

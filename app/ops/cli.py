@@ -228,7 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=workers_arg, default=1, metavar="N|auto",
                        help="processes (one per core is best; auto: one per usable CPU)")
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--log-level", default="info",
+                       help="uvicorn's; an access line per request at info and below")
     serve.add_argument("--tls-cert", metavar="FILE",
                        help="serve HTTPS with this PEM certificate chain (reloaded on change)")
     serve.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")

@@ -227,3 +227,20 @@ def test_serve_refuses_a_port_in_use():
         taken.close()
     assert out.returncode == 1
     assert "cannot listen" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("level, logged", [("info", True), ("warning", False)])
+def test_the_access_log_is_written_at_info_and_not_formatted_above_it(tmp_path, level, logged):
+    from app.ops.workers import ServeOptions
+    from tests.servers import serve_process
+
+    # Above info uvicorn is told there is no access log, so it does not format its lines.
+    assert ServeOptions(log_level=level).uvicorn_config().access_log is logged
+    (tmp_path / "a.png").write_bytes(b"not read")
+    config = tmp_path / "signet.toml"
+    config.write_text(f'[[sources]]\nname = "m"\ntype = "folder"\nroot = {str(tmp_path)!r}\n')
+    with open(tmp_path / "out.log", "w") as out:
+        with serve_process(config, workers=1, log_level=level, output=out) as served:
+            assert httpx.get(served.base + "/m/none.png?w=5").status_code == 404
+    said = (tmp_path / "out.log").read_text()
+    assert ('"GET /m/none.png?w=5 HTTP/1.1" 404' in said) is logged, said

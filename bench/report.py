@@ -18,7 +18,9 @@ req/s marked `!` is not a valid figure (cores not all busy, or errors: see the f
 `~` marks a note (worker skew, other load on the machine). CPU = the server's processes
 (thumbor: with its nginx), 100% = one core. The limit is bare Pillow in-process: 1 thread
 at c=1, else the best of one thread and one process per core (`t`/`p`); for (d) it is the
-bare Starlette handler at the same concurrency."""
+bare Starlette handler at the same concurrency. The bare render server (bench/bare_render.py)
+is the limit function behind uvicorn and Starlette, served as Signet is, with one thread
+hand-off and nothing else: the ceiling of a Python server on these cores, wrk beside it."""
 
 
 def _num(value: float | None, digits: int = 0) -> str:
@@ -89,10 +91,11 @@ def rows(results: dict) -> list[list[str]]:
         for i, c in enumerate(results["meta"]["concurrency"]):
             s = runs.get("signet", {}).get(str(c))
             t = runs.get("thumbor", {}).get(str(c))
+            bare = runs.get("bare-render", {}).get(str(c))
             limit, how = limit_for(results, key, c)
             lrun, _ = limit_run(results, key, c)
             limit_ok = lrun is None or limit_valid(lrun)
-            flags = _flags(("Signet", s), ("thumbor", t))
+            flags = _flags(("Signet", s), ("thumbor", t), ("bare render", bare))
             if not limit_ok:
                 flags = "; ".join(filter(None, [flags, "limit: not a valid figure"]))
             if key == "d":
@@ -110,15 +113,19 @@ def rows(results: dict) -> list[list[str]]:
                 _num(t and t["server_cpu_pct"]),
                 (_num(limit, 1 if limit and limit < 100 else 0) + ("" if limit_ok else "!")
                  + f" {how}") if limit else "-",
+                _rps(bare),
                 _ratio(s and s["rps"], t and t["rps"]),
                 _ratio(s and s["rps"], limit),
+                _ratio(bare and bare["rps"], limit),
+                _ratio(s and s["rps"], bare and bare["rps"]),
                 flags,
             ])
     return out
 
 
 HEAD = ["wl", "c", "Signet req/s", "p50 ms", "p99 ms", "CPU%", "thumbor req/s", "p50 ms",
-        "p99 ms", "CPU%", "limit req/s", "S/thumbor", "S/limit", "flags"]
+        "p99 ms", "CPU%", "limit req/s", "bare render req/s", "S/thumbor", "S/limit",
+        "bare/limit", "S/bare", "flags"]
 
 
 def markdown_table(head: list[str], body: list[list[str]]) -> str:

@@ -10,6 +10,8 @@ across them by a hash of the address pair, whichever worker happens to be awake.
 This serves Signet's own app (`app.service:create_app_from_env`, config from
 SIGNET_CONFIG) that way, so the bench can measure the difference without changing
 app/:  python -m bench.reuseport --port 8080 --workers 2
+`--app` serves another app factory the same way (bench/bare_render.py's, so that the
+render ceiling's workers share connections as `signet serve`'s do).
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_one(host: str, port: int, log_level: str) -> None:
+SIGNET_APP = "app.service:create_app_from_env"
+
+
+def serve_one(host: str, port: int, log_level: str, app: str = SIGNET_APP) -> None:
     import uvicorn
 
     config = uvicorn.Config(
-        "app.service:create_app_from_env", factory=True, log_level=log_level,
-        server_header=False,
+        app, factory=True, log_level=log_level, server_header=False,
+        access_log=log_level in ("trace", "debug", "info"),  # as app.ops.workers
     )
     uvicorn.Server(config).run(sockets=[listen(host, port)])
 
@@ -47,13 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--log-level", default="warning")
+    p.add_argument("--app", default=SIGNET_APP, help="an ASGI app factory (module:function)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        serve_one(args.host, args.port, args.log_level)
+        serve_one(args.host, args.port, args.log_level, args.app)
         return 0
     command = [sys.executable, "-m", "bench.reuseport", "--child", "--host", args.host,
-               "--port", str(args.port), "--log-level", args.log_level]
+               "--port", str(args.port), "--log-level", args.log_level, "--app", args.app]
     children = [subprocess.Popen(command) for _ in range(args.workers)]
 
     def forward(signum, frame):

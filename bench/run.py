@@ -39,6 +39,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true",
                    help="short runs for development: 2 s runs, 2 s limits, c=1,4,16")
     p.add_argument("--skip-thumbor", action="store_true")
+    p.add_argument("--skip-bare-render", action="store_true",
+                   help="no bench/bare_render.py series (the cold workloads' server ceiling)")
     p.add_argument("--reuseport-for", default="a,d",
                    help="workloads also run on Signet's app with one SO_REUSEPORT socket per "
                    "worker (bench/reuseport.py); empty to skip")
@@ -145,6 +147,10 @@ def check_targets(results: dict) -> list[str]:
             caveats.append("limit not valid")
         out[-1] += (f", {s['rps'] / t['rps']:.2f}x thumbor" if t else "") + (
             " -> met" if ok else " -> NOT met") + (f" ({', '.join(caveats)})" if caveats else "")
+        bare = runs.get("bare-render", {}).get(top)
+        if bare and limit:  # what a server that does nothing else reaches: the ceiling
+            out[-1] += (f"; the bare render server {100 * bare['rps'] / limit:.0f}% of the limit,"
+                        f" Signet {100 * s['rps'] / bare['rps']:.0f}% of it")
     d = results["runs"].get("d", {})
     for c in results["meta"]["concurrency"]:  # issue 16: at every concurrency, p99 at the top
         s, bare = d.get("signet", {}).get(str(c)), d.get("bare", {}).get(str(c))

@@ -194,6 +194,22 @@ class ChildrenServer(Server):
         return procstat.children(main[0]) if main else []
 
 
+def bare_render(
+    root: Path, wl: Workload, port: int, workers: int, log_dir: Path
+) -> Server:
+    """bench/bare_render.py for `wl` (its limit function on the files of `root`), served
+    as signet_reuseport serves Signet: one SO_REUSEPORT socket per worker."""
+    command = [
+        sys.executable, "-m", "bench.reuseport", "--app", "bench.bare_render:create_app",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--log-level", "warning",
+    ]
+    fmt = wl.expect[0].lower()
+    env = {"BENCH_RENDER_ROOT": str(root), "BENCH_RENDER_LIMIT": wl.limit or "",
+           "BENCH_RENDER_TYPE": f"image/{fmt}"}
+    return ChildrenServer(f"bare-render-{wl.key}", [command], port, "/healthz", log_dir, env=env)
+
+
 def signet_has_result_cache() -> bool:
     """Whether this Signet has a result cache (a `[cache]` table in its settings)."""
     from app.settings import Settings

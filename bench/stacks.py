@@ -91,6 +91,8 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
                                [signet], signet, signet_paths)
             if wl.key == "m":
                 record_memory(results, "m", "signet")
+        if wl.limit is not None and not args.skip_bare_render:
+            render_ceiling(results, args, wl, root, names, log_dir, start, path_list)
         if thumbor and wl.thumbor_path:
             tpath = wl.thumbor_unsafe(names[0])
             status, problem, body, _ = check_answer(thumbor, tpath, wl, thumbor=True)
@@ -177,6 +179,24 @@ def measure_servers(args, results, workloads, src_dir, log_dir, use_nginx, start
             + "; thumbor with its file result storage (on for (d) only); the limit is a bare "
             f"Starlette handler returning the bytes from memory (uvicorn, {args.workers} "
             "workers); nginx serving the file is the outer bound")
+
+
+def render_ceiling(results, args, wl, root, names, log_dir, start, path_list) -> None:
+    """The same load on bench/bare_render.py: the limit function behind uvicorn and
+    Starlette, one thread hand-off, no more (the ceiling of a Python server here)."""
+    bare = start(servers.bare_render(root, wl, servers.free_port(), args.workers, log_dir))
+    try:
+        bare.wait_ready()
+        paths = path_list(f"{wl.key}-bare-render", [f"/bare/{n}" for n in names])
+        status, problem, _, _ = check_answer(bare, f"/bare/{names[0]}", wl)
+        if problem:
+            results["skipped"].setdefault(wl.key, {})["bare render"] = f"{status}: {problem}"
+            log(f"  bare render skipped: {status} {problem}")
+            return
+        run_series(results, args, wl.key, "bare-render", f"{bare.base_url}/bare/{names[0]}",
+                   [bare], bare, paths)
+    finally:
+        bare.stop()
 
 
 def extras(results, args, wl, signet, reuseport, path, paths=None) -> None:

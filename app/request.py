@@ -130,10 +130,7 @@ def plan(
     rest (issue 16). An error is not kept: it is met again. Bounded: PLANNED requests, of
     PLANNED_BYTES at most, least recently used first out.
     """
-    headers = request.headers
-    host, referer = headers.get("host", ""), headers.get("referer")
-    raw_path, raw_query = _raw_path(request), request.scope.get("query_string", b"")
-    key = (host, raw_path, raw_query, referer)
+    key = _plan_key(request)
     kept = runtime.plans.get(key)
     if kept is not None:
         runtime.plans.move_to_end(key)
@@ -147,11 +144,23 @@ def plan(
         return None
     signed = verify(request, target)
     wanted = parse(target, signed, runtime.limits)
-    if len(host) + len(raw_path) + len(raw_query) + len(referer or "") <= PLANNED_BYTES:
+    if sum(len(part or "") for part in key) <= PLANNED_BYTES:
         runtime.plans[key] = (target, signed, wanted)
         if len(runtime.plans) > PLANNED:
             runtime.plans.popitem(last=False)
     return target, signed, wanted
+
+
+def _plan_key(request: Request) -> tuple[str, str, bytes, str | None]:
+    headers = request.headers
+    raw_query: bytes = request.scope.get("query_string", b"")
+    return headers.get("host", ""), _raw_path(request), raw_query, headers.get("referer")
+
+
+def is_kept(request: Request, runtime: Runtime, wanted: Wanted) -> bool:
+    """Whether `wanted` is what `runtime.plans` keeps for this request (bounded there)."""
+    kept = runtime.plans.get(_plan_key(request))
+    return kept is not None and kept[2] is wanted
 
 
 def with_client_hints(wanted: Wanted, request: Request, limits: Limits) -> Wanted:

@@ -60,6 +60,8 @@ def bases(tmp_path_factory, signet_with):
     root = tmp_path_factory.mktemp("hit-path")
     (root / "dog.jpg").write_bytes(imagegen.jpeg(400, 300))
     (root / "alpha.png").write_bytes(imagegen.png_alpha(200, 100))
+    (root / "owl.jpg").write_bytes(imagegen.jpeg(320, 240))
+    (root / "logo.png").write_bytes(imagegen.png_alpha(40, 20))
     (root / "private").mkdir()
     (root / "private" / "cat.jpg").write_bytes(imagegen.jpeg(300, 200))
     fast = create_app(_settings(root))
@@ -90,12 +92,14 @@ def _same(a: httpx.Response, b: httpx.Response, expiring: bool = False) -> None:
 def _ask(bases, method: str, url: str, headers: dict[str, str], expiring: bool = False):
     one, two, fast, _ = bases
     answers = []
-    for _ in range(2):  # a miss (or a hit left by an earlier case), then a hit
+    # A miss (or a hit left by an earlier case), a hit, and a hit again: from the look-up
+    # the hit path kept, where it keeps one (HitPath.looks).
+    for _ in range(3):
         a = httpx.request(method, one + url, headers=headers)
         b = httpx.request(method, two + url, headers=headers)
         _same(a, b, expiring)
         answers.append(a)
-    return answers
+    return answers[:2]
 
 
 CASES = [
@@ -193,3 +197,47 @@ def test_a_miss_met_on_the_hit_path_is_rendered_without_looking_it_up_again(base
     after = _parse_cached.cache_info()
     # Parsed once, by the hit path; the full path took its look-up over (no cached re-parse).
     assert (after.misses - before.misses, after.hits - before.hits) == (1, 0)
+
+
+def _kept_paths(app) -> list[str]:
+    return [look.wanted.path for look in _hit_path(app).looks.values()]
+
+
+def test_a_kept_look_up_answers_as_the_full_path_until_the_file_changes(bases):
+    one, _, fast, _ = bases
+    url = "/pub/owl.jpg?w=90"
+    before = _ask(bases, "GET", url, ORIGIN)[1]
+    assert "owl.jpg" in _kept_paths(fast)
+    root = Path(fast.state.runtime.sources["pub"].source.root)
+    (root / "owl.jpg").write_bytes(imagegen.jpeg(320, 240, quality=50))
+    time.sleep(1.1)  # the folder's stat_cache_seconds: its look at the file is taken anew
+    after = _ask(bases, "GET", url, ORIGIN)
+    assert after[0].headers["etag"] != before.headers["etag"]  # named by the new bytes
+    assert after[1].headers["x-signet-cache"] == "hit-memory"
+    old = httpx.get(one + url, headers={**ORIGIN, "If-None-Match": before.headers["etag"]})
+    assert old.status_code == 200  # the kept look-up of the old file is not used
+
+
+def test_look_ups_that_depend_on_more_than_the_url_are_not_kept(bases):
+    one, _, fast, _ = bases
+    urls = [
+        sign_url("/pub/owl.jpg?w=91", KEY, expires=int(time.time()) + 120),  # counts down
+        "/pub/owl.jpg?w=92&ch=width",  # the Width header chooses the size
+        "/pub/owl.jpg?w=93&mark=/logo.png",  # the logo's own look
+    ]
+    for url in urls:
+        _ask(bases, "GET", url, {**ORIGIN, "Width": "60"}, expiring=True)
+    kept = [look.wanted for look in _hit_path(fast).looks.values()]
+    assert not [w for w in kept if w.path == "owl.jpg" and w.chain.final.size.w in (91, 92, 93)]
+
+
+def test_the_kept_look_ups_are_bounded(bases, monkeypatch):
+    from app import hit_path
+
+    one, _, fast, _ = bases
+    monkeypatch.setattr(hit_path, "LOOKS", 2)
+    for w in (94, 95, 96):
+        assert httpx.get(one + f"/pub/dog.jpg?w={w}", headers=ORIGIN).status_code == 200
+    looks = _hit_path(fast).looks
+    assert len(looks) <= 2
+    assert [look.wanted.chain.final.size.w for look in looks.values()][-1] == 96

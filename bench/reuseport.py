@@ -39,9 +39,11 @@ SIGNET_APP = "app.service:create_app_from_env"
 def serve_one(host: str, port: int, log_level: str, app: str = SIGNET_APP) -> None:
     import uvicorn
 
+    from app.ops.workers import ACCESS_LOG_LEVELS
+
     config = uvicorn.Config(
         app, factory=True, log_level=log_level, server_header=False,
-        access_log=log_level in ("trace", "debug", "info"),  # as app.ops.workers
+        access_log=log_level in ACCESS_LOG_LEVELS,  # as `signet serve`
     )
     uvicorn.Server(config).run(sockets=[listen(host, port)])
 

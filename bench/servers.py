@@ -178,12 +178,16 @@ def signet_reuseport(
     config: Path, port: int, workers: int, log_dir: Path, name: str = "signet-reuseport"
 ) -> Server:
     """Signet's app with one SO_REUSEPORT socket per worker (bench/reuseport.py)."""
-    command = [
-        sys.executable, "-m", "bench.reuseport", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--log-level", "warning",
-    ]
     env = {"SIGNET_BENCH_KEY": SIGNET_KEY, "SIGNET_CONFIG": str(config)}
-    return ChildrenServer(name, [command], port, "/healthz", log_dir, env=env)
+    return ChildrenServer(name, [_reuseport(port, workers)], port, "/healthz", log_dir, env=env)
+
+
+def _reuseport(port: int, workers: int, *app: str) -> list[str]:
+    """bench/reuseport.py's command: Signet's app, or `--app FACTORY`, one socket a worker."""
+    return [
+        sys.executable, "-m", "bench.reuseport", *app, "--host", "127.0.0.1",
+        "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+    ]
 
 
 class ChildrenServer(Server):
@@ -199,14 +203,9 @@ def bare_render(
 ) -> Server:
     """bench/bare_render.py for `wl` (its limit function on the files of `root`), served
     as signet_reuseport serves Signet: one SO_REUSEPORT socket per worker."""
-    command = [
-        sys.executable, "-m", "bench.reuseport", "--app", "bench.bare_render:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning",
-    ]
-    fmt = wl.expect[0].lower()
+    command = _reuseport(port, workers, "--app", "bench.bare_render:create_app")
     env = {"BENCH_RENDER_ROOT": str(root), "BENCH_RENDER_LIMIT": wl.limit or "",
-           "BENCH_RENDER_TYPE": f"image/{fmt}"}
+           "BENCH_RENDER_TYPE": f"image/{wl.expect[0].lower()}"}
     return ChildrenServer(f"bare-render-{wl.key}", [command], port, "/healthz", log_dir, env=env)
 
 

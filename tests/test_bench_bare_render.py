@@ -35,6 +35,5 @@ def test_the_bare_render_server_answers_the_limit_functions_bytes(tmp_path, monk
     expected = LIMIT_FUNCTIONS[wl.limit](
         (root / "v" / "photo-0001.jpg").read_bytes(), (root / bare_render.MARK).read_bytes())
     assert resp.content == expected  # the same function on the same bytes
-    assert (Image.open(io.BytesIO(resp.content)).size) == wl.expect[1]
+    assert Image.open(io.BytesIO(resp.content)).size == wl.expect[1]
     assert outside.status_code == folder.status_code == missing.status_code == 404
-

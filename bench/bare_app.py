@@ -1,7 +1,8 @@
 """The cached-hit limit: a bare Starlette handler answering the same bytes from memory.
 
-Run under uvicorn with the settings `signet serve` uses (factory, no server
-header, same worker count), so the gap to Signet is Signet's own per-request work.
+Run under uvicorn with the settings `signet serve` uses (factory, no server header, same
+worker count, one SO_REUSEPORT socket per worker: bench.servers.bare_handler), so the
+gap to Signet is Signet's own per-request work.
 """
 
 from __future__ import annotations

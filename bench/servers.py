@@ -265,10 +265,9 @@ def signed_path(wl: Workload, source: str | None = None) -> str:
 
 
 def bare_handler(body: Path, media_type: str, port: int, workers: int, log_dir: Path) -> Server:
-    command = [
-        sys.executable, "-m", "uvicorn", "bench.bare_app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-server-header",
-    ]
+    """bench/bare_app.py answering `body`, served as `signet serve` serves Signet: one
+    SO_REUSEPORT socket per worker, so both spread connections over workers alike (under
+    plain `uvicorn --workers` all of them often landed on one worker)."""
+    command = _reuseport(port, workers, "--app", "bench.bare_app:create_app")
     env = {"BENCH_BARE_FILE": str(body), "BENCH_BARE_TYPE": media_type}
-    return UvicornServer("bare-starlette", [command], port, "/", log_dir, env=env)
+    return ChildrenServer("bare-starlette", [command], port, "/", log_dir, env=env)

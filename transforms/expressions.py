@@ -1,10 +1,17 @@
 """ImageKit's arithmetic expressions: `iw_div_2`, `ih_mul_0.8_add_iw_mul_0.4`, `ch_mod_5`.
 
 An expression is values joined by operators, all separated by "_": a value is a variable
-(VARIABLES) or a positive number, an operator one of OPERATORS. The usual precedence
-holds (pow, then mul, div and mod, then add and sub, each left to right but pow), as the
-docs' example `ih_mul_0.8_add_iw_mul_0.4` reads. There are no parentheses and no `eval`:
-the text is split into tokens, checked, and folded by a small evaluator.
+(VARIABLES) or a positive number, an operator one of OPERATORS. The operators are applied
+in ImageKit's documented calculation sequence ("Arithmetic expressions in
+transformations", docs.imagekit.io), which is not the usual one: mul and div first, then
+add and sub, then mod, then pow, each level left to right. So `ih_mul_0.8_add_iw_mul_0.4`
+is 0.8 ih + 0.4 iw as usual, but `iw_add_10_mod_7` is (iw + 10) mod 7 and
+`2_pow_2_pow_3` is (2 ** 2) ** 3. There are no parentheses and no `eval`: the text is
+split into tokens, checked, and folded by a small evaluator.
+
+A `Formula` joins two values by one operator, for what a dialect derives from values that
+may be expressions (the side `ar` gives: `w / ar`; a region's corner from its centre).
+The parser builds it, never the URL's text, so its depth is the code's, not the input's.
 
 Bounded before anything runs: at most MAX_CHARS characters and MAX_OPERATORS operators;
 a power's exponent at most MAX_EXPONENT; any intermediate result past MAX_MAGNITUDE, a
@@ -32,7 +39,8 @@ MAX_MAGNITUDE = 1e9
 VARIABLES = ("iw", "ih", "iar", "cw", "ch", "car", "bw", "bh", "bar")
 OPERATORS = ("add", "sub", "mul", "div", "mod", "pow")
 _NUMBER = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,6})?")
-_PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "mod": 2, "pow": 3}
+# ImageKit's calculation sequence: each level in turn, left to right within it.
+LEVELS = (("mul", "div"), ("add", "sub"), ("mod",), ("pow",))
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,40 @@ class Expression:
 def is_expression(text: str) -> bool:
     """Whether a value is written as an expression (a variable, or an operator in it)."""
     return any(text.startswith(name) for name in VARIABLES) or "_" in text
+
+
+@dataclass(frozen=True)
+class Formula:
+    """`a op b`, where each side is a number, an Expression or a Formula (see the module's
+    docstring); its string names it apart from any expression's (brackets)."""
+
+    op: str  # one of OPERATORS
+    a: Value
+    b: Value
+    param: str  # the key that wrote it (`ar`, `xc`), named in its errors
+
+    def __str__(self) -> str:
+        return f"({_value_text(self.a)}){self.op}({_value_text(self.b)})"
+
+    def evaluate(self, values: Mapping[str, float], param: str) -> float:
+        a, b = value_of(self.a, values, self.param), value_of(self.b, values, self.param)
+        return _apply(self.op, a, b, self.param)
+
+
+Value = float | Expression | Formula
+
+
+def is_deferred(value: object) -> bool:
+    """Whether a value is known only once the image is (an Expression or a Formula)."""
+    return isinstance(value, Expression | Formula)
+
+
+def value_of(value: Value, values: Mapping[str, float], param: str) -> float:
+    return value.evaluate(values, param) if isinstance(value, Expression | Formula) else value
+
+
+def _value_text(value: Value) -> str:
+    return _text(float(value)) if isinstance(value, int | float) else str(value)
 
 
 def parse_expression(text: str, param: str) -> Expression:
@@ -86,16 +128,13 @@ def parse_expression(text: str, param: str) -> Expression:
 
 
 def _fold(operands: list[float], operators: list[str], param: str) -> float:
-    """Evaluate with precedence: reduce the highest-precedence operators first (pow right
-    to left, the others left to right). At most MAX_OPERATORS reductions."""
+    """Evaluate level by level (LEVELS), each left to right: at most MAX_OPERATORS
+    reductions in all."""
     values, ops = list(operands), list(operators)
-    for i in reversed([i for i, op in enumerate(ops) if op == "pow"]):  # 2_pow_2_pow_3: 2 ** 8
-        values[i : i + 2] = [_apply("pow", values[i], values[i + 1], param)]
-        del ops[i]
-    for level in (2, 1):
+    for level in LEVELS:
         i = 0
         while i < len(ops):
-            if _PRECEDENCE[ops[i]] == level:
+            if ops[i] in level:
                 values[i : i + 2] = [_apply(ops[i], values[i], values[i + 1], param)]
                 del ops[i]
             else:

@@ -11,7 +11,8 @@ from transforms.spec import Overlay
 
 MAX_OFFSET = 100_000
 # An overlay's sizes that may be ImageKit expressions: (field, the key that set it).
-SIZE_FIELDS = (("w", "w"), ("h", "h"), ("size", "fs"), ("text_width", "w"))
+SIZE_FIELDS = (("w", "w"), ("h", "h"), ("size", "fs"), ("text_width", "w"),
+               ("line_height", "lh"), ("box_pads", "pa"))
 
 Position = tuple[int, int]
 
@@ -58,24 +59,29 @@ def has_size_expression(overlay: Overlay) -> bool:
 def resolve_sizes(
     overlay: Overlay, base: tuple[int, int], natural: tuple[int, int], dpr: float
 ) -> Overlay:
-    """The overlay with its expression sizes (`w-bw_mul_0.2`, `fs-bh_div_10`) worked out:
-    bw, bh, bar the base image's, iw, ih, iar (and cw, ch, car) the layer's own natural
-    size (a text's: the base's), all output pixels; the result is output pixels too, so
-    it is divided by dpr here (the drawing multiplies sizes by it)."""
+    """The overlay with its expression sizes (`w-bw_mul_0.2`, `fs-bh_div_10`, a text's
+    `lh` and `pa`) worked out: bw, bh, bar the base image's, iw, ih, iar (and cw, ch, car)
+    the layer's own natural size (a text's: the base's), all output pixels; the result is
+    output pixels too, so it is divided by dpr here (the drawing multiplies sizes by it).
+    A padding expression pads the four sides alike, as ImageKit's `pa` does; it may be 0."""
     values = {"bw": base[0], "bh": base[1], "bar": base[0] / base[1],
               "iw": natural[0], "ih": natural[1], "iar": natural[0] / natural[1],
               "cw": natural[0], "ch": natural[1], "car": natural[0] / natural[1]}
-    changes: dict[str, float | int] = {}
+    changes: dict[str, object] = {}
     for name, key in SIZE_FIELDS:
         value = getattr(overlay, name)
         if not isinstance(value, Expression):
             continue
         result = value.evaluate(values, key)
-        if not 1 <= result <= MAX_OFFSET:
-            raise ParamError(key, f"the expression comes to {result:g}: a size is 1 to "
+        low = 0 if name == "box_pads" else 1
+        if not low <= result <= MAX_OFFSET:
+            raise ParamError(key, f"the expression comes to {result:g}: a size is {low} to "
                              f"{MAX_OFFSET} pixels")
         pixels = result / dpr
-        changes[name] = max(1.0, pixels) if name in ("w", "h") else max(1, round(pixels))
+        if name == "box_pads":
+            changes[name] = (pixels,) * 4
+        else:
+            changes[name] = max(1.0, pixels) if name in ("w", "h") else max(1, round(pixels))
     return replace(overlay, **changes)
 
 

@@ -177,37 +177,3 @@ EFFECT_KEYS = {
     "cp": _colour_profile,
     "md": _metadata,
 }
-# cm-extract's region: the top-left corner (x, y) or the centre (xc, yc), with w and h.
-EXTRACT_KEYS = ("x", "y", "xc", "yc")
-
-
-def extract_region(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]:
-    """x, y (or xc, yc) with cm-extract and w, h: the region w x h at that point, at the
-    original's scale (a source rect). Without them cm-extract places w x h by fo."""
-    given = [key for key in EXTRACT_KEYS if key in options]
-    if not given:
-        return {}
-    if options.get("cm") not in ("extract", "pad_extract"):
-        raise ParamError(given[0], "needs cm-extract (or cm-pad_extract)")
-    w, h = fields.get("size.w"), fields.get("size.h")
-    if w is None or h is None or w < 1 or h < 1:
-        raise ParamError(given[0], "needs w and h in pixels beside it")
-    if ("x" in options and "xc" in options) or ("y" in options and "yc" in options):
-        raise ParamError(given[0], "takes x or xc (and y or yc), not both")
-    x = _coordinate(options, "x", "xc", w)
-    y = _coordinate(options, "y", "yc", h)
-    return {"size.rect": (float(x), float(y), float(w), float(h))}
-
-
-def _coordinate(options: dict[str, str], corner: str, centre: str, side: float) -> int:
-    if corner in options:
-        value, key = options[corner], corner
-    elif centre in options:
-        value, key = options[centre], centre
-    else:
-        return 0  # ImageKit measures from the top left; an axis not given is 0
-    try:
-        number = _bounded(value, 0, 99999, "a whole number of pixels")
-    except Invalid as err:
-        raise ParamError(key, str(err)) from None
-    return number if key == corner else max(0, number - round(side / 2))

@@ -12,22 +12,13 @@ import re
 from typing import Any
 
 from transforms.custom_focus import CUSTOM
-from transforms.dialects.imagekit_effects import (
-    EFFECT_KEYS,
-    EXTRACT_KEYS,
-    extract_region,
-    refuse,
-)
+from transforms.dialects.imagekit_effects import EFFECT_KEYS, refuse
 from transforms.dialects.imagekit_faces import zoom_fields
 from transforms.dialects.imagekit_looks import LOOK_KEYS
-from transforms.dialects.imgix import (
-    MAX_DIMENSION,
-    parse_dimension,
-    parse_dpr,
-    parse_quality,
-)
+from transforms.dialects.imagekit_region import EXTRACT_KEYS, aspect_side, extract_region
+from transforms.dialects.imgix import parse_dimension, parse_dpr, parse_quality
 from transforms.errors import ParamError
-from transforms.expressions import Expression, is_expression, parse_expression
+from transforms.expressions import is_expression, parse_expression
 from transforms.modes import WHITE
 from transforms.spec import Limits, Overlay, TransformSpec
 from transforms.values import Invalid
@@ -78,8 +69,6 @@ DEFAULT_SHARPEN = 50
 SHARPEN_SCALE = 10
 
 MAX_DEFAULT_PATH = 1024
-_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
-_RATIO = re.compile(rf"({_NUMBER})[-_]({_NUMBER})")
 _HEX = re.compile(r"[0-9A-Fa-f]{6}(?:[0-9]{2})?")
 _INT = re.compile(r"[0-9]{1,4}")
 
@@ -127,32 +116,9 @@ def _geometry(options: dict[str, str], fields: dict[str, Any]) -> dict[str, Any]
     if gravity and fit in GRAVITY_FITS:
         out["size.crop"] = gravity
     if "ar" in options:
-        out.update(_aspect_side(options["ar"], fields))
+        out.update(aspect_side(options["ar"], fields))
     out.update(zoom_fields(options))  # z-, with fo-face: fit=facearea
     return out
-
-
-def _aspect_side(value: str, fields: dict[str, Any]) -> dict[str, float]:
-    """ar-W-H with one of w and h computes the other; with both, ImageKit ignores ar."""
-    match = _RATIO.fullmatch(value)
-    if match is None or float(match[1]) == 0 or float(match[2]) == 0:
-        raise ParamError("ar", "must be <width>-<height>, e.g. ar-4-3")
-    ratio = float(match[1]) / float(match[2])
-    w, h = fields.get("size.w"), fields.get("size.h")
-    if w is not None and h is not None:
-        return {}
-    if w is None and h is None:
-        raise ParamError("ar", "needs w or h")
-    given = w if w is not None else h
-    assert given is not None
-    if isinstance(given, Expression):
-        raise ParamError("ar", "with w or h written as an expression is not supported")
-    if given < 1:
-        raise ParamError("ar", "needs w or h in pixels, not a fraction of the original")
-    other = float(max(1, round(given / ratio if w is not None else given * ratio)))
-    if other > MAX_DIMENSION:
-        raise ParamError("ar", f"makes a side over {MAX_DIMENSION} pixels")
-    return {"size.h": other} if w is not None else {"size.w": other}
 
 
 def _lookup(key: str, value: str, table: dict[str, Any]) -> Any:

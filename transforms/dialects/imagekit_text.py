@@ -9,7 +9,9 @@ left, center (ImageKit's default), right), `lh` (line height: pixels from one li
 to the next's), `tg` (typography: `b`, `i`, `strikethrough`, joined by `_`), `al` (alpha
 1-9: the layer's opacity in tenths, `al-5` half), `bg` (a background box, RRGGBB[AA])
 with `pa` (its padding: one to four numbers of pixels joined by `_`, in CSS order), and
-the position keys of every layer (`lx`, `ly`, `lfo`, `lap`, `lm`). `rt`, `fl` and `r`
+the position keys of every layer (`lx`, `ly`, `lfo`, `lap`, `lm`). `fs`, `w`, `lh` and
+`pa` also take an arithmetic expression (`fs-bh_div_10`; `pa-bh_mul_0.05` pads all four
+sides alike), worked out when the text is drawn. `rt`, `fl` and `r`
 (the box's corner radius) are the layer's own transformations: imagekit_layers puts them
 in the layer's stage, which turns, flips and rounds the drawn text and box.
 """
@@ -70,7 +72,7 @@ def text_overlay(options: dict[str, str], limits: Limits) -> Overlay:
     if "w" in options:
         fields["inner"] = options.get("ia", "center")
     if "lh" in options:
-        fields["line_height"] = _whole(options["lh"], "lh", 1, MAX_LINE_HEIGHT)
+        fields["line_height"] = _whole_or_expression(options["lh"], "lh", 1, MAX_LINE_HEIGHT)
     if "al" in options:
         fields["alpha"] = _whole(options["al"], "al", 1, 9) * 10
     family = options.get("ff", "sans-serif").replace("_", " ").replace("-", " ")
@@ -90,10 +92,14 @@ def text_overlay(options: dict[str, str], limits: Limits) -> Overlay:
     return Overlay(kind="text", **fields, **layer_position(options))
 
 
-def _padding(value: str) -> tuple[int, int, int, int]:
+def _padding(value: str) -> tuple[int, int, int, int] | Expression:
     """`pa-10`, `pa-10_20` (vertical, horizontal), `pa-10_20_30` (top, horizontal,
-    bottom), `pa-10_20_30_40` (top, right, bottom, left): CSS's order."""
+    bottom), `pa-10_20_30_40` (top, right, bottom, left): CSS's order. Or an expression
+    (`pa-bh_mul_0.05`), the same padding on all four sides, as ImageKit applies it, worked
+    out when the text is drawn: any part that is not a whole number makes it one."""
     parts = value.split("_")
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        return parse_expression(value, "pa")
     if len(parts) > 4:
         raise ParamError("pa", "takes one to four sides joined by _ (top, right, bottom, left)")
     sides = [_whole(part, "pa", 0, MAX_PAD) for part in parts]

@@ -64,8 +64,9 @@ class Overlay:
     x_centred: bool = False
     y_centred: bool = False
     inner: str = ""  # text: lines aligned in a block text_width wide (left|center|right)
-    line_height: int | None = None  # text: pixels from one line's top to the next's
+    line_height: Any = None  # text: pixels from one line's top to the next's; or an expression
     italic: bool = False  # text: slanted (a sheared face: Signet ships no italic font)
     strike: bool = False  # text: a line through each line of text
-    # text: the box's padding per side (top, right, bottom, left), replacing box_pad
-    box_pads: tuple[int, int, int, int] | None = None
+    # text: the box's padding per side (top, right, bottom, left), replacing box_pad; or
+    # an expression for all four (ImageKit's `pa-bh_mul_0.05`), resolved when drawn
+    box_pads: Any = None

@@ -222,6 +222,10 @@ def test_expressions_over_http(signet):
     assert Image.open(io.BytesIO(ratio.content)).size == (200, 75)  # 4:3 times 2 = 8:3
     region = httpx.get(f"{signet}/ik/photo.jpg?tr=w-100,h-100,cm-extract,x-iw_sub_100", timeout=30)
     assert Image.open(io.BytesIO(region.content)).size == (100, 100)
+    # an expression w beside x answered 500 once (an Expression compared with a number)
+    half = httpx.get(f"{signet}/ik/photo.jpg?tr=w-iw_div_2,h-100,cm-extract,x-10", timeout=30)
+    assert half.status_code == 200
+    assert Image.open(io.BytesIO(half.content)).size == (200, 100)
 
 
 def test_bad_expressions_over_http_answer_400(signet):

@@ -30,6 +30,7 @@ from urllib.parse import unquote
 
 from transforms.dialects.imagekit_keys import GEOMETRY_KEYS, stage_spec, step_fields
 from transforms.dialects.imagekit_placement import (
+    displacement,
     layer_colour,
     layer_position,
     opacity,
@@ -114,6 +115,8 @@ def read_layer(items: Tokens, start: int, limits: Limits) -> tuple[Overlay, int]
     """Parse the layer opening at items[start] (`l-image`, `l-text`); return it and the
     index past its l-end. `l-image,i-ik_canvas` is a solid box (bg, w, h)."""
     kind = split_option(items[start][1])[1]
+    if kind in ("video", "subtitles"):
+        raise ParamError("l", f"l-{kind} is a layer of a video, which Signet does not serve")
     if kind not in ("image", "text"):
         raise ParamError("l", f"only image and text layers are supported (not l-{kind})")
     steps: list[dict[str, str]] = [{}]
@@ -156,12 +159,14 @@ def _layer(kind: str, steps: list[dict[str, str]], nested: list[list[Overlay]],
     canvas = first.get("i") == CANVAS
     own = {k: v for k, v in first.items() if k in PLACEMENT_KEYS or (canvas and k == "bg")}
     rest = {k: v for k, v in first.items() if k not in own}
+    shift = displacement(rest) if first.get("lm") == "displace" else None  # its x, y
     for key in rest:
         if key in GEOMETRY_KEYS:
             raise ParamError(key, "in a layer's first step w and h size the layer: chain a "
                              "crop after it with ':' (l-image,i-a.png,w-200:w-100,h-50,...)")
     overlay = canvas_overlay(own, limits) if canvas else layer_overlay(own, limits)
-    return _with_stages(overlay, [rest, *steps[1:]], nested, limits, first)
+    overlay = _with_stages(overlay, [rest, *steps[1:]], nested, limits, first)
+    return replace(overlay, displace=shift) if shift is not None else overlay
 
 
 def _with_stages(overlay: Overlay, steps: list[dict[str, str]], nested: list[list[Overlay]],
@@ -177,8 +182,9 @@ def _with_stages(overlay: Overlay, steps: list[dict[str, str]], nested: list[lis
     changes: dict[str, Any] = {"layer": layer}
     if "lm" in first:
         if first["lm"] not in MODES:
-            refused = " (lm-displace is not drawn by Signet)" if first["lm"] == "displace" else ""
-            raise ParamError("lm", f"must be one of {', '.join(MODES)}{refused}")
+            raise ParamError("lm", f"must be one of {', '.join(MODES)}")
+        if first["lm"] == "displace" and overlay.kind == "text":
+            raise ParamError("lm", "lm-displace takes an image layer as its map, not a text")
         changes["mode"] = first["lm"]
     return replace(overlay, **changes)
 

@@ -117,3 +117,24 @@ def opacity(value: str) -> int:
 
 def _bad_focus(key: str) -> tuple[str, str]:
     raise ParamError(key, f"must be one of {', '.join(LAYER_FOCUS)}")
+
+
+DISPLACE_KEYS = ("x", "y")
+MAX_DISPLACE = 1000  # pixels: a map moves the picture by at most this much
+
+
+def displacement(options: dict[str, str]) -> tuple[int, int]:
+    """lm-displace's `x` and `y`, taken out of `options`: the largest move across and down
+    (transforms.layer_modes), whole pixels, `N` for the other way (`x-N20`); one at least."""
+    given = {key: options.pop(key) for key in DISPLACE_KEYS if key in options}
+    if not given:
+        raise ParamError("lm", "lm-displace needs x or y: the largest move in pixels (x-20)")
+    moves = []
+    for key in DISPLACE_KEYS:
+        value = given.get(key, "0")
+        number = value[1:] if value.startswith("N") else value
+        if not (number.isascii() and number.isdigit()) or int(number) > MAX_DISPLACE:
+            raise ParamError(key, f"with lm-displace must be whole pixels, 0 to {MAX_DISPLACE} "
+                             "(N for left or up: x-N20)")
+        moves.append(-int(number) if value.startswith("N") else int(number))
+    return (moves[0], moves[1])

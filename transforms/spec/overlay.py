@@ -56,7 +56,9 @@ class Overlay:
     # before it is placed; their overlays are nested layers, placed on the layer.
     # (Any, not TransformSpec: transform.py imports this module.)
     layer: tuple[Any, ...] = ()
-    mode: str = ""  # how the layer meets the picture: "" covers it; multiply, cutter, cutout
+    mode: str = ""  # how the layer meets the picture: "" covers it; multiply, cutter, cutout,
+    # displace (transforms.layer_modes), which moves the picture's pixels by up to
+    displace: tuple[int, int] = (0, 0)  # (x, y) pixels (times dpr): ImageKit's x- and y-
     # lap-center on an axis: the offset is from the base's centre to the layer's.
     x_mid: bool = False
     y_mid: bool = False

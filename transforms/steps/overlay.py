@@ -68,7 +68,8 @@ def draw_overlays(ctx: Context) -> None:
         if overlay.layer and not overlay.tile:
             where = place(layer.size, img.size, overlay, dpr)  # turned or framed: a new size
         if overlay.mode:
-            img = combine(img, layer, where, overlay.mode)
+            shift = (round(overlay.displace[0] * dpr), round(overlay.displace[1] * dpr))
+            img = combine(img, layer, where, overlay.mode, shift)
         else:
             composite(img, layer, where)
     if img.mode == "RGBA" and ctx.fmt not in ALPHA_FORMATS and _cuts(ctx.spec.overlays):

@@ -88,12 +88,41 @@ def _canonical_parts(spec: object) -> list[str]:
             continue
         if isinstance(value, frozenset):
             text = ",".join(sorted(value))
+        elif f.name == "overlays":
+            text = ",".join(_overlay_text(overlay) for overlay in value)
         elif isinstance(value, tuple):
             text = ",".join(_number(v) for v in value)
         else:
             text = _number(value)
         parts.append(f"{f.name}={text}")
     return parts
+
+
+def _overlay_text(overlay: Overlay) -> str:
+    """An overlay's part of the canonical string: the fields that differ from their
+    defaults, by name, so an Overlay field added later (with its default) leaves every
+    existing URL's key and ETag as it was. Strings are quoted by repr (a text layer's free
+    text cannot fake a separator), a layer's stages are their own canonical strings,
+    length-prefixed, numbers as `_number` writes them (50 == 50.0)."""
+    parts = []
+    for f in fields(overlay):
+        value = getattr(overlay, f.name)
+        if _is_default(f, value):
+            continue
+        if f.name == "layer":
+            texts = [stage.canonical() for stage in value]
+            parts.append("layer=" + "".join(f"{len(t)}:{t};" for t in texts))
+        else:
+            parts.append(f"{f.name}={_value_text(value)}")
+    return "{" + ";".join(parts) + "}"
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, tuple):
+        return "(" + ",".join(_value_text(v) for v in value) + ")"
+    return _number(value)  # numbers, None, booleans; an Expression or Formula by its str
 
 
 def _is_default(f: Any, value: object) -> bool:

@@ -10,9 +10,14 @@ from transforms.expressions import Expression
 from transforms.spec import Overlay
 
 MAX_OFFSET = 100_000
-# An overlay's sizes that may be ImageKit expressions: (field, the key that set it).
-SIZE_FIELDS = (("w", "w"), ("h", "h"), ("size", "fs"), ("text_width", "w"),
-               ("line_height", "lh"), ("box_pads", "pa"))
+MAX_PAD = 1000  # a text box's padding: the box is drawn, so its size must stay bounded
+MAX_LINE_HEIGHT = 2000
+# An overlay's sizes that may be ImageKit expressions: (field, the key that set it, the
+# least and the most an expression may come to, in output pixels: as the key's literal
+# values are bounded, transforms/dialects/imagekit_text).
+SIZE_FIELDS = (("w", "w", 1, MAX_OFFSET), ("h", "h", 1, MAX_OFFSET), ("size", "fs", 1, MAX_OFFSET),
+               ("text_width", "w", 1, MAX_OFFSET), ("line_height", "lh", 1, MAX_LINE_HEIGHT),
+               ("box_pads", "pa", 0, MAX_PAD))
 
 Position = tuple[int, int]
 
@@ -53,7 +58,7 @@ def _from(end: bool, mid: bool, centred: bool, side: int, base_side: int, offset
 
 
 def has_size_expression(overlay: Overlay) -> bool:
-    return any(isinstance(getattr(overlay, name), Expression) for name, _ in SIZE_FIELDS)
+    return any(isinstance(getattr(overlay, field[0]), Expression) for field in SIZE_FIELDS)
 
 
 def resolve_sizes(
@@ -68,15 +73,14 @@ def resolve_sizes(
               "iw": natural[0], "ih": natural[1], "iar": natural[0] / natural[1],
               "cw": natural[0], "ch": natural[1], "car": natural[0] / natural[1]}
     changes: dict[str, object] = {}
-    for name, key in SIZE_FIELDS:
+    for name, key, low, high in SIZE_FIELDS:
         value = getattr(overlay, name)
         if not isinstance(value, Expression):
             continue
         result = value.evaluate(values, key)
-        low = 0 if name == "box_pads" else 1
-        if not low <= result <= MAX_OFFSET:
-            raise ParamError(key, f"the expression comes to {result:g}: a size is {low} to "
-                             f"{MAX_OFFSET} pixels")
+        if not low <= result <= high:
+            raise ParamError(key, f"the expression comes to {result:g}: it must come to "
+                             f"{low} to {high} pixels")
         pixels = result / dpr
         if name == "box_pads":
             changes[name] = (pixels,) * 4

@@ -194,7 +194,10 @@ def test_text_padding_and_line_height_from_expressions():
     ("tr", "param"),
     [("l-text,i-Hi,bg-FF0000,pa-bh_sub_bw,l-end", "pa"),  # 200 - 300: below 0
      ("l-text,i-Hi,bg-FF0000,pa-bh_foo_2,l-end", "pa"),
-     ("l-text,i-Hi,lh-bh_sub_bh,l-end", "lh")],  # 0: a line height is at least 1
+     ("l-text,i-Hi,lh-bh_sub_bh,l-end", "lh"),  # 0: a line height is at least 1
+     # past the literal's bound: a padding of 10000 pixels drew a box of gigabytes
+     ("l-text,i-Hi,bg-FF0000,pa-bh_mul_50,l-end", "pa"),
+     ("l-text,i-Hi,lh-bh_mul_50,l-end", "lh")],
 )
 def test_bad_text_expressions_answer_400_naming_the_key(tr, param):
     with pytest.raises(ParamError) as err:

@@ -27,6 +27,7 @@ from transforms.dialects.imagekit_placement import layer_colour, layer_position
 from transforms.errors import ParamError
 from transforms.expressions import Expression, is_expression, parse_expression
 from transforms.font_names import font_name
+from transforms.placement import MAX_LINE_HEIGHT, MAX_PAD
 from transforms.query import has_control_character
 from transforms.spec import Limits, Overlay
 
@@ -34,10 +35,8 @@ DEFAULT_SIZE = 16
 MAX_SIZE = 1000
 MAX_TEXT = 500  # characters
 MAX_BOX = 8192
-MAX_PAD = 1000
 TYPOGRAPHY = ("b", "i", "strikethrough")
 INNER = ("left", "center", "right")
-MAX_LINE_HEIGHT = 2000
 
 
 def text_overlay(options: dict[str, str], limits: Limits) -> Overlay:

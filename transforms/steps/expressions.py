@@ -15,7 +15,7 @@ from typing import Any
 
 from transforms.context import Context
 from transforms.errors import ParamError
-from transforms.expressions import Expression, Formula, is_deferred
+from transforms.expressions import is_deferred
 
 MAX_SIDE = 16384  # as the dialects bound w and h
 MAX_BORDER = 1000  # as they bound a border
@@ -29,38 +29,35 @@ def resolve_expressions(ctx: Context) -> None:
         w, h = ctx.stored_size
         ctx.initial_size = (h, w) if ctx.orientation in TRANSPOSED else (w, h)
     spec = ctx.spec
-    found = _expressions(spec)
-    if not found:
+    names = _deferred(spec)
+    if not names:
         return
     current = ctx.img.size if ctx.img is not None else ctx.initial_size
     values = _variables(ctx.initial_size, current)
     changes: dict[str, Any] = {}
-    for name, expr in found.items():
+    for name in names:
         if name == "frame.border":
             width, colour = spec.frame.border  # type: ignore[misc]
-            changes[name] = (_pixels(expr.evaluate(values, "b"), "b", 0, MAX_BORDER), colour)
+            changes[name] = (_pixels(width.evaluate(values, "b"), "b", 0, MAX_BORDER), colour)
         elif name == "size.rect":
             changes[name] = _rect(spec.size.rect, values)
         else:
             key = name.rpartition(".")[2]
-            changes[name] = float(_pixels(expr.evaluate(values, key), key, 1, MAX_SIDE))
+            changes[name] = float(_pixels(spec.get(name).evaluate(values, key), key, 1, MAX_SIDE))
     ctx.spec = spec.with_fields(changes)
 
 
-def _expressions(spec: Any) -> dict[str, Expression | Formula]:
-    found: dict[str, Expression | Formula] = {}
-    for name, value in (("size.w", spec.size.w), ("size.h", spec.size.h)):
-        if is_deferred(value):
-            found[name] = value
+def _deferred(spec: Any) -> list[str]:
+    """The fields, by dotted name, that hold an expression or a Formula of them."""
+    names = [name for name, value in (("size.w", spec.size.w), ("size.h", spec.size.h))
+             if is_deferred(value)]
     border = spec.frame.border
-    if border is not None and isinstance(border[0], Expression):
-        found["frame.border"] = border[0]
+    if border is not None and is_deferred(border[0]):
+        names.append("frame.border")
     rect = spec.size.rect
-    if rect is not None:
-        deferred = [value for value in rect if is_deferred(value)]
-        if deferred:
-            found["size.rect"] = deferred[0]  # the whole rect is resolved at once (_rect)
-    return found
+    if rect is not None and any(is_deferred(value) for value in rect):
+        names.append("size.rect")  # resolved whole (_rect)
+    return names
 
 
 def _rect(rect: Any, values: dict[str, float]) -> tuple[float, float, float, float]:
